@@ -1,0 +1,33 @@
+import type { FastifyInstance } from 'fastify'
+import { ROLES } from '../services/access.js'
+
+/** Shared by every demo account; printed at start. Demo data directories only. */
+export const DEMO_PASSWORD = 'strongroom-demo'
+
+const DEMO_AGENCIES = [
+  { code: 'AL-CUSTOMS', name: 'Albanian Customs Administration', country: 'AL', prefix: 'al' },
+  { code: 'XK-CUSTOMS', name: 'Kosovo Customs', country: 'XK', prefix: 'xk' }
+] as const
+
+const DEMO_NAMES: Record<string, Record<string, string>> = {
+  al: { admin: 'Arben Hoxha', officer: 'Elira Krasniqi', custodian: 'Besnik Shehu', investigator: 'Dritan Leka', prosecutor: 'Mirela Çela', auditor: 'Genta Dervishi' },
+  xk: { admin: 'Valon Berisha', officer: 'Blerta Gashi', custodian: 'Fatos Morina', investigator: 'Arta Rexhepi', prosecutor: 'Luan Kelmendi', auditor: 'Shpresa Hyseni' }
+}
+
+/** Two agencies with one user of every role each; later issues add seizures and cases. */
+export async function seedDemo (app: FastifyInstance, adminId: string, announce: (text: string) => void): Promise<void> {
+  const { accounts } = app.services
+  const root = accounts.authUser(adminId)
+  if (root === undefined) throw new Error('demo seed needs the bootstrap admin')
+  const { disabled: _d, passwordChangedAt: _p, ...admin } = root
+  const lines: string[] = []
+  for (const agency of DEMO_AGENCIES) {
+    if (accounts.findAgency(agency.code) === undefined) accounts.createAgency(admin, { code: agency.code, name: agency.name, country: agency.country })
+    for (const role of ROLES) {
+      const username = `${agency.prefix}.${role}`
+      await accounts.createUser(admin, { username, password: DEMO_PASSWORD, displayName: DEMO_NAMES[agency.prefix]?.[role] ?? username, role, agencyCode: agency.code })
+      lines.push(`  ${username.padEnd(18)} ${role}`)
+    }
+  }
+  announce(`\nStrongroom demo: every demo user's password is "${DEMO_PASSWORD}" (also the bootstrap "admin")\n${lines.join('\n')}\n\n`)
+}

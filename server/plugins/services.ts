@@ -1,0 +1,48 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import fp from 'fastify-plugin'
+import type { Config } from '../config.js'
+import { databaseFile, openDb, type Db } from '../db/client.js'
+import { loadOrCreateEd25519 } from '../lib/keys.js'
+import { createTokenService } from '../lib/tokens.js'
+import { createAccountsService, type AccountsService } from '../services/accounts-service.js'
+import { createAuditService, type AuditService } from '../services/audit-service.js'
+import { createAuthService, type AuthService } from '../services/auth-service.js'
+import { createWritePath, type WritePath } from '../services/write-path.js'
+
+export interface Services {
+  db: Db
+  writes: WritePath
+  accounts: AccountsService
+  auth: AuthService
+  audit: AuditService
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config
+    services: Services
+  }
+}
+
+export interface ServicesOptions { config: Config, now: () => Date }
+
+/**
+ * Opens the data directory (database, keys) and builds the domain services
+ * with explicit dependencies. Closes the database when the app closes.
+ */
+export default fp<ServicesOptions>(async (app, { config, now }) => {
+  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 })
+  const db = openDb(databaseFile(config.dataDir))
+  app.addHook('onClose', async () => { db.$client.close() })
+
+  const tokenKey = loadOrCreateEd25519(path.join(config.dataDir, 'keys', 'token-signing.pem'))
+  const tokens = await createTokenService(tokenKey, config.tokenTtl, now)
+  const writes = createWritePath(db, now)
+  const accounts = createAccountsService(db, writes)
+  const auth = await createAuthService(db, writes, accounts, tokens, now)
+  const audit = createAuditService(db)
+
+  app.decorate('config', config)
+  app.decorate('services', { db, writes, accounts, auth, audit })
+}, { name: 'services' })

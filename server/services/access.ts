@@ -1,0 +1,41 @@
+import { Problem } from '../errors.js'
+
+export const ROLES = ['admin', 'officer', 'custodian', 'investigator', 'prosecutor', 'auditor'] as const
+export type Role = typeof ROLES[number]
+
+/** The caller, as every service sees it: role and agency are read fresh from the database. */
+export interface AuthUser {
+  id: string
+  username: string
+  displayName: string
+  role: Role
+  bootstrap: boolean
+  agency: { id: string, code: string, name: string, country: string }
+}
+
+/**
+ * Who may do what, in one place (the README's role × action table is generated
+ * from the same list). Each action names the roles allowed; a service asks
+ * `authorize(user, action)` before it acts.
+ */
+export const PERMISSIONS = {
+  'agency.create': ['admin'],
+  'agency.list': ['admin'],
+  'user.manage': ['admin'],
+  'audit.read': ['admin', 'auditor']
+} as const satisfies Record<string, readonly Role[]>
+
+export type Permission = keyof typeof PERMISSIONS
+
+export function can (user: AuthUser, permission: Permission): boolean {
+  return (PERMISSIONS[permission] as readonly Role[]).includes(user.role)
+}
+
+export function authorize (user: AuthUser, permission: Permission): void {
+  if (!can(user, permission)) throw Problem.forbidden(`Your role (${user.role}) does not allow ${permission}`)
+}
+
+/** Records of another agency answer 404 (PRODUCT.md): their existence must not leak. */
+export function sameAgency (user: AuthUser, agencyId: string, what: string): void {
+  if (user.agency.id !== agencyId) throw Problem.notFound(what)
+}

@@ -1,0 +1,28 @@
+import { randomBytes } from 'node:crypto'
+import type { FastifyInstance } from 'fastify'
+import { DEMO_PASSWORD, seedDemo } from '../demo/seed.js'
+
+const AGENCY_NAMES: Record<string, { name: string, country: string }> = {
+  'AL-CUSTOMS': { name: 'Albanian Customs Administration', country: 'AL' },
+  'XK-CUSTOMS': { name: 'Kosovo Customs', country: 'XK' }
+}
+
+/**
+ * First start with no users: create the configured agency and its `admin`, with
+ * STRONGROOM_ADMIN_PASSWORD or a random password printed once. Demo mode seeds
+ * its agencies and users instead (and still gets the bootstrap admin).
+ */
+export async function ensureBootstrap (app: FastifyInstance, announce: (text: string) => void): Promise<void> {
+  const { accounts } = app.services
+  const { config } = app
+  if (!accounts.isEmpty()) return
+  const known = AGENCY_NAMES[config.agencyCode]
+  const agency = { code: config.agencyCode, name: known?.name ?? config.agencyCode, country: known?.country ?? config.agencyCode.slice(0, 2) }
+  const password = config.adminPassword ?? (config.demo ? DEMO_PASSWORD : randomBytes(18).toString('base64url'))
+  const admin = await accounts.bootstrap(agency, password)
+  app.log.info({ agency: agency.code, username: 'admin' }, 'bootstrap administrator created')
+  if (config.adminPassword === undefined && !config.demo) {
+    announce(`\nStrongroom: created the administrator "admin" of ${agency.code}.\nIts password, shown this once: ${password}\n\n`)
+  }
+  if (config.demo) await seedDemo(app, admin.id, announce)
+}

@@ -1,4 +1,5 @@
 import cookie from '@fastify/cookie'
+import multipart from '@fastify/multipart'
 import helmet from '@fastify/helmet'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Ajv from 'ajv'
@@ -14,6 +15,9 @@ import auditRoutes from './routes/audit.js'
 import authRoutes from './routes/auth.js'
 import healthRoutes from './routes/health.js'
 import userRoutes from './routes/users.js'
+import attachmentRoutes from './routes/attachments.js'
+import itemRoutes from './routes/items.js'
+import seizureRoutes from './routes/seizures.js'
 import { ensureBootstrap } from './services/bootstrap.js'
 
 export interface AppOptions {
@@ -56,11 +60,13 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
   // Tier 1: infrastructure.
   await app.register(helmet, {
     contentSecurityPolicy: {
-      directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:', 'blob:'], objectSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'self'"], formAction: ["'self'"] }
+      directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:', 'blob:'], objectSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'self'"], formAction: ["'self'"], upgradeInsecureRequests: null }
     },
     crossOriginResourcePolicy: { policy: 'same-origin' }
   })
   await app.register(cookie)
+  // Limits are set per request in routes/attachments.ts (one file, few small fields).
+  await app.register(multipart, { throwFileSizeLimit: true, limits: { fileSize: config.uploadLimit, files: 1, parts: 8, fields: 6, fieldSize: 16 * 1024, headerPairs: 50 } })
   await app.register(docsPlugin)
 
   // Tier 2: application services.
@@ -72,6 +78,9 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
   await app.register(authRoutes)
   await app.register(userRoutes)
   await app.register(auditRoutes)
+  await app.register(seizureRoutes)
+  await app.register(itemRoutes)
+  await app.register(attachmentRoutes)
 
   await app.ready()
   await ensureBootstrap(app, options.announce ?? ((text) => { process.stdout.write(text) }))

@@ -15,6 +15,8 @@ export const PROBLEM_TITLES = {
   'payload-too-large': 'The request body is too large',
   'unsupported-media-type': 'Unsupported content type',
   'unprocessable': 'The request cannot be processed',
+  'integrity-failure': 'A stored file no longer matches its recorded hash',
+  'range-not-satisfiable': 'The requested range is outside the file',
   'digest-mismatch': 'The uploaded content does not match the digest sent with it',
   'too-many-requests': 'Too many attempts',
   'internal-error': 'Internal server error',
@@ -123,6 +125,7 @@ function codeForStatus (status: number): ProblemCode {
     case 405: return 'method-not-allowed'
     case 409: return 'conflict'
     case 413: return 'payload-too-large'
+    case 416: return 'range-not-satisfiable'
     case 415: return 'unsupported-media-type'
     case 422: return 'unprocessable'
     case 429: return 'too-many-requests'

@@ -9,6 +9,10 @@ import { createAccountsService, type AccountsService } from '../services/account
 import { createAuditService, type AuditService } from '../services/audit-service.js'
 import { createAuthService, type AuthService } from '../services/auth-service.js'
 import { createWritePath, type WritePath } from '../services/write-path.js'
+import { ObjectStore } from '../lib/object-store.js'
+import { createAttachmentService, type AttachmentService } from '../services/attachment-service.js'
+import { createItemService, type ItemService } from '../services/item-service.js'
+import { createSeizureService, type SeizureService } from '../services/seizure-service.js'
 
 export interface Services {
   db: Db
@@ -16,6 +20,10 @@ export interface Services {
   accounts: AccountsService
   auth: AuthService
   audit: AuditService
+  objects: ObjectStore
+  seizures: SeizureService
+  items: ItemService
+  attachments: AttachmentService
 }
 
 declare module 'fastify' {
@@ -42,7 +50,11 @@ export default fp<ServicesOptions>(async (app, { config, now }) => {
   const accounts = createAccountsService(db, writes)
   const auth = await createAuthService(db, writes, accounts, tokens, now)
   const audit = createAuditService(db)
+  const objects = new ObjectStore(config.dataDir)
+  const seizures = createSeizureService(db, writes, now)
+  const items = createItemService(db, writes, seizures, now)
+  const attachments = createAttachmentService(db, writes, objects, seizures, items, app.log)
 
   app.decorate('config', config)
-  app.decorate('services', { db, writes, accounts, auth, audit })
+  app.decorate('services', { db, writes, accounts, auth, audit, objects, seizures, items, attachments })
 }, { name: 'services' })

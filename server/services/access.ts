@@ -22,7 +22,15 @@ export const PERMISSIONS = {
   'agency.create': ['admin'],
   'agency.list': ['admin'],
   'user.manage': ['admin'],
-  'audit.read': ['admin', 'auditor']
+  'audit.read': ['admin', 'auditor'],
+  'seizure.create': ['officer', 'investigator'],
+  'seizure.correct': ['officer', 'investigator'],
+  'seizure.read': ['officer', 'custodian', 'investigator', 'auditor'],
+  'item.create': ['officer', 'custodian', 'investigator'],
+  'custody.record': ['officer', 'custodian', 'investigator'],
+  'location.manage': ['custodian', 'admin'],
+  'location.read': ['officer', 'custodian', 'investigator', 'auditor'],
+  'attachment.upload': ['officer', 'custodian', 'investigator']
 } as const satisfies Record<string, readonly Role[]>
 
 export type Permission = keyof typeof PERMISSIONS

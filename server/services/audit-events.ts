@@ -1,3 +1,6 @@
+import type { AttachmentOwner, CustodyType } from './evidence-enums.js'
+import type { SeizureRecord } from './seizure-records.js'
+
 /**
  * The audit events, one shape per action (a discriminated union on `action`).
  * The `data` of an entry is stored JSON that a court relies on: changing a
@@ -34,7 +37,86 @@ export interface LoginLimitedEvent {
   windowSeconds: number
 }
 
-export interface AuditEventMap {
+export interface LocationRecord {
+  id: string
+  agencyId: string
+  code: string
+  name: string
+  parentId: string | null
+  createdAt: string
+  createdBy: string
+}
+
+/** An evidence item as recorded at creation (its custody state is derived from events). */
+export interface ItemRecord {
+  id: string
+  agencyId: string
+  seizureId: string
+  label: string
+  goodsIndex: number | null
+  category: string
+  description: string
+  quantity: number
+  unit: string
+  condition: string | null
+  createdAt: string
+  createdBy: string
+}
+
+export interface CustodyEventRecord {
+  id: string
+  itemId: string
+  seq: number
+  type: CustodyType
+  occurredAt: string
+  recordedAt: string
+  actorId: string
+  fromUserId: string | null
+  toUserId: string | null
+  location: string | null
+  sealNumber: string | null
+  sealIntact: boolean | null
+  purpose: string | null
+  notes: string | null
+  authority: string | null
+  witnessUserId: string | null
+}
+
+export interface AttachmentRecord {
+  id: string
+  agencyId: string
+  ownerType: AttachmentOwner
+  ownerId: string
+  sha256: string
+  size: number
+  mediaType: string
+  filename: string
+  description: string | null
+  capturedAt: string | null
+  exif: { capturedAt: string | null, lat: number | null, lon: number | null } | null
+  uploadedBy: string
+  uploadedAt: string
+}
+
+/** Raised when a stored file no longer hashes to its recorded SHA-256. */
+export interface IntegrityAlarm {
+  attachmentId: string
+  sha256: string
+  expectedSize: number
+  actualSize: number | null
+  actualSha256: string | null
+  detectedBy: 'download' | 'verify'
+}
+
+type CustodyActions = { [T in CustodyType as `custody.${T}`]: { entityType: 'custody_event', data: CustodyEventRecord } }
+
+export interface AuditEventMap extends CustodyActions {
+  'seizure.create': { entityType: 'seizure', data: SeizureRecord }
+  'seizure.correct': { entityType: 'seizure', data: { reason: string, seizure: SeizureRecord } }
+  'location.create': { entityType: 'location', data: LocationRecord }
+  'item.create': { entityType: 'item', data: ItemRecord }
+  'attachment.create': { entityType: 'attachment', data: AttachmentRecord }
+  'attachment.integrity_failure': { entityType: 'attachment', data: IntegrityAlarm }
   'agency.create': { entityType: 'agency', data: AgencyRecord }
   'user.create': { entityType: 'user', data: UserRecord }
   'user.update': { entityType: 'user', data: UserRecord }

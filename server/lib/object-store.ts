@@ -1,0 +1,102 @@
+import { createHash } from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import { newId } from './ids.js'
+
+/** How many leading bytes are kept for media-type sniffing. */
+export const SNIFF_BYTES = 4100
+
+export interface Received {
+  tmpPath: string
+  sha256: string
+  size: number
+  /** The first SNIFF_BYTES bytes, for sniffing the media type. */
+  head: Buffer
+}
+
+/**
+ * The content-addressed store under the data directory: `objects/ab/cdef…`
+ * named by SHA-256, written once, never changed. Uploads stream into `tmp/`
+ * while they are hashed, are fsynced, then renamed into place.
+ */
+export class ObjectStore {
+  readonly objectsDir: string
+  readonly tmpDir: string
+
+  constructor (dataDir: string) {
+    this.objectsDir = path.join(dataDir, 'objects')
+    this.tmpDir = path.join(dataDir, 'tmp')
+    fs.mkdirSync(this.objectsDir, { recursive: true, mode: 0o700 })
+    fs.mkdirSync(this.tmpDir, { recursive: true, mode: 0o700 })
+  }
+
+  pathOf (sha256: string): string {
+    if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error(`not a SHA-256: ${sha256}`)
+    return path.join(this.objectsDir, sha256.slice(0, 2), sha256.slice(2))
+  }
+
+  /** Streams `source` to a temporary file, hashing as it goes; never holds the file in memory. */
+  async receive (source: AsyncIterable<Buffer>): Promise<Received> {
+    const tmpPath = path.join(this.tmpDir, `${newId()}.part`)
+    const handle = await fs.promises.open(tmpPath, 'wx', 0o600)
+    const hash = createHash('sha256')
+    const headChunks: Buffer[] = []
+    let headSize = 0
+    let size = 0
+    try {
+      for await (const chunk of source) {
+        hash.update(chunk)
+        if (headSize < SNIFF_BYTES) {
+          headChunks.push(chunk.subarray(0, SNIFF_BYTES - headSize))
+          headSize += Math.min(chunk.length, SNIFF_BYTES - headSize)
+        }
+        size += chunk.length
+        let written = 0
+        while (written < chunk.length) {
+          const { bytesWritten } = await handle.write(chunk, written, chunk.length - written)
+          written += bytesWritten
+        }
+      }
+      await handle.sync()
+    } catch (err) {
+      await handle.close().catch(() => {})
+      await fs.promises.rm(tmpPath, { force: true })
+      throw err
+    }
+    await handle.close()
+    return { tmpPath, sha256: hash.digest('hex'), size, head: Buffer.concat(headChunks) }
+  }
+
+  /** Moves a received file into place; the same content twice is stored once. */
+  async store (received: Received): Promise<void> {
+    const target = this.pathOf(received.sha256)
+    const dir = path.dirname(target)
+    await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 })
+    if (fs.existsSync(target)) {
+      await fs.promises.rm(received.tmpPath, { force: true })
+      return
+    }
+    await fs.promises.rename(received.tmpPath, target)
+    await fs.promises.chmod(target, 0o400)
+    // fsync the directory so the rename itself survives a power loss.
+    const handle = await fs.promises.open(dir, 'r')
+    try { await handle.sync() } finally { await handle.close() }
+  }
+
+  async discard (received: Received): Promise<void> {
+    await fs.promises.rm(received.tmpPath, { force: true })
+  }
+
+  /** Hashes a stored object (verification, range requests): its SHA-256 and size, or null if missing. */
+  async hash (sha256: string): Promise<{ sha256: string, size: number } | null> {
+    const file = this.pathOf(sha256)
+    if (!fs.existsSync(file)) return null
+    const hash = createHash('sha256')
+    let size = 0
+    for await (const chunk of fs.createReadStream(file, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
+      hash.update(chunk)
+      size += chunk.length
+    }
+    return { sha256: hash.digest('hex'), size }
+  }
+}

@@ -1,0 +1,45 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { IdParams, problems } from '../schemas/common.js'
+import { AnyObject, NewCustodyEventSchema, NewLocationSchema } from '../schemas/evidence.js'
+
+const List = Type.Object({ items: Type.Array(AnyObject), nextCursor: Type.Null() })
+
+const routes: FastifyPluginAsyncTypebox = async (app) => {
+  const { items } = app.services
+
+  app.get('/api/items/:id', {
+    schema: { tags: ['items'], summary: 'An evidence item with its current custody state', params: IdParams, response: { 200: AnyObject, ...problems(401, 403, 404) } }
+  }, async (request) => items.get(request.user, request.params.id))
+
+  app.post('/api/items/:id/custody', {
+    schema: {
+      tags: ['custody'],
+      summary: 'Record a custody event; 409 with the reason when the state machine refuses it',
+      params: IdParams,
+      body: NewCustodyEventSchema,
+      response: { 201: AnyObject, ...problems(400, 401, 403, 404, 409) }
+    }
+  }, async (request, reply) => {
+    const { event, item } = items.recordEvent(request.user, request.params.id, request.body)
+    return reply.code(201).send({ ...event, item })
+  })
+
+  app.get('/api/items/:id/custody', {
+    schema: { tags: ['custody'], summary: 'The chain of custody, in sequence', params: IdParams, response: { 200: List, ...problems(401, 403, 404) } }
+  }, async (request) => ({ items: items.events(request.user, request.params.id), nextCursor: null }))
+
+  app.post('/api/locations', {
+    schema: { tags: ['locations'], summary: 'Register a storage location', body: NewLocationSchema, response: { 201: AnyObject, ...problems(400, 401, 403, 409) } }
+  }, async (request, reply) => reply.code(201).send(items.createLocation(request.user, request.body)))
+
+  app.get('/api/locations', {
+    schema: { tags: ['locations'], summary: 'Storage locations of the caller\'s agency', response: { 200: List, ...problems(401, 403) } }
+  }, async (request) => ({ items: items.listLocations(request.user), nextCursor: null }))
+
+  app.get('/api/locations/:id/items', {
+    schema: { tags: ['locations'], summary: 'What a location (and its sub-locations) holds now', params: IdParams, response: { 200: Type.Object({ location: AnyObject, items: Type.Array(AnyObject), nextCursor: Type.Null() }), ...problems(401, 403, 404) } }
+  }, async (request) => ({ ...items.locationItems(request.user, request.params.id), nextCursor: null }))
+}
+
+export default routes

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { IdParams, problems } from '../schemas/common.js'
+import { LABEL_FORMATS, renderLabel } from '../documents/label.js'
+import { IdParams, problems, StringEnum } from '../schemas/common.js'
 import { AnyObject, NewCustodyEventSchema, NewLocationSchema } from '../schemas/evidence.js'
 
 const List = Type.Object({ items: Type.Array(AnyObject), nextCursor: Type.Null() })
@@ -11,6 +12,20 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/api/items/:id', {
     schema: { tags: ['items'], summary: 'An evidence item with its current custody state', params: IdParams, response: { 200: AnyObject, ...problems(401, 403, 404) } }
   }, async (request) => items.get(request.user, request.params.id))
+
+  app.get('/api/items/:id/label.pdf', {
+    schema: {
+      tags: ['items'],
+      summary: 'Printable evidence label (100 × 150 mm, or on A4) with QR code and Code 128 barcode',
+      params: IdParams,
+      querystring: Type.Object({ format: Type.Optional(StringEnum(LABEL_FORMATS, { default: 'label' })) }, { additionalProperties: false }),
+      response: { ...problems(401, 403, 404) }
+    }
+  }, async (request, reply) => {
+    const data = items.labelData(request.user, request.params.id)
+    const pdf = await renderLabel(data, request.query.format ?? 'label')
+    return reply.type('application/pdf').header('content-disposition', `inline; filename="${data.label}.pdf"`).send(pdf)
+  })
 
   app.post('/api/items/:id/custody', {
     schema: {

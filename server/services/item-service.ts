@@ -4,6 +4,7 @@ import type { Db, Tx } from '../db/client.js'
 import { custodyEvents, items, locations, users } from '../db/schema/index.js'
 import { Problem } from '../errors.js'
 import { newId } from '../lib/ids.js'
+import type { LabelData } from '../documents/label.js'
 import type { NewCustodyEventSchema, NewItemSchema, NewLocationSchema } from '../schemas/evidence.js'
 import { authorize, sameAgency, type AuthUser } from './access.js'
 import type { CustodyEventRecord, ItemRecord, LocationRecord } from './audit-events.js'
@@ -241,6 +242,26 @@ export function createItemService (db: Db, writes: WritePath, seizureService: Se
           ]
         }
       })
+    },
+
+    /** What an evidence label prints. */
+    labelData (user: AuthUser, id: string): LabelData {
+      authorize(user, 'seizure.read')
+      const item = visibleItem(user, id)
+      const seizure = seizureService.visible(user, item.seizureId)
+      const seized = db.select().from(custodyEvents).where(and(eq(custodyEvents.itemId, id), eq(custodyEvents.seq, 1))).get()
+      const officer = db.select({ name: users.displayName }).from(users).where(eq(users.id, item.createdBy)).get()
+      return {
+        label: item.label,
+        seizureReference: seizure.reference,
+        agencyName: user.agency.name,
+        description: item.description,
+        category: item.category,
+        sealNumber: item.sealNumber,
+        seizedAt: seized?.occurredAt ?? item.createdAt,
+        seizedBy: officer?.name ?? item.createdBy,
+        place: seizure.place.name
+      }
     },
 
     get (user: AuthUser, id: string): ItemView {

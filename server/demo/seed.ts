@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
-import { ROLES } from '../services/access.js'
+import { ROLES, type AuthUser } from '../services/access.js'
+import { seedDemoEvidence } from './evidence.js'
 
 /** Shared by every demo account; printed at start. Demo data directories only. */
 export const DEMO_PASSWORD = 'strongroom-demo'
@@ -15,19 +16,23 @@ const DEMO_NAMES: Record<string, Record<string, string>> = {
 }
 
 /** Two agencies with one user of every role each; later issues add seizures and cases. */
-export async function seedDemo (app: FastifyInstance, adminId: string, announce: (text: string) => void): Promise<void> {
+export async function seedDemo (app: FastifyInstance, adminId: string, announce: (text: string) => void, now: Date = new Date()): Promise<void> {
   const { accounts } = app.services
   const root = accounts.authUser(adminId)
   if (root === undefined) throw new Error('demo seed needs the bootstrap admin')
   const { disabled: _d, passwordChangedAt: _p, ...admin } = root
   const lines: string[] = []
+  const created: Record<string, AuthUser> = {}
   for (const agency of DEMO_AGENCIES) {
     if (accounts.findAgency(agency.code) === undefined) accounts.createAgency(admin, { code: agency.code, name: agency.name, country: agency.country })
     for (const role of ROLES) {
       const username = `${agency.prefix}.${role}`
-      await accounts.createUser(admin, { username, password: DEMO_PASSWORD, displayName: DEMO_NAMES[agency.prefix]?.[role] ?? username, role, agencyCode: agency.code })
+      const view = await accounts.createUser(admin, { username, password: DEMO_PASSWORD, displayName: DEMO_NAMES[agency.prefix]?.[role] ?? username, role, agencyCode: agency.code })
+      const user = accounts.authUser(view.id)
+      if (user !== undefined) created[username] = user
       lines.push(`  ${username.padEnd(18)} ${role}`)
     }
   }
+  await seedDemoEvidence(app, created, now)
   announce(`\nStrongroom demo: every demo user's password is "${DEMO_PASSWORD}" (also the bootstrap "admin")\n${lines.join('\n')}\n\n`)
 }

@@ -1,0 +1,123 @@
+import type { FastifyInstance } from 'fastify'
+import type { AuthUser } from '../services/access.js'
+import { DEMO_PHOTOS } from './images.js'
+
+const HOUR = 3600 * 1000
+
+/**
+ * The demo's realistic dual-use case: a truck at the Morinë crossing (Albania →
+ * Kosovo) carrying frequency changers declared as spare parts (HS 8504.40, EU
+ * 2021/821 entry 3A225), three exhibits with photos, and a chain of custody to
+ * the evidence room, the customs laboratory and back. Everything goes through
+ * the same services, so it is all in the audit log.
+ */
+export async function seedDemoEvidence (app: FastifyInstance, users: Record<string, AuthUser>, now: Date): Promise<void> {
+  const { seizures, items, attachments, objects } = app.services
+  const officer = need(users, 'al.officer')
+  const custodian = need(users, 'al.custodian')
+  const investigator = need(users, 'al.investigator')
+  const at = (hoursAgo: number): string => new Date(now.getTime() - hoursAgo * HOUR).toISOString()
+
+  const seizure = seizures.create(officer, {
+    occurredAt: at(240),
+    place: { name: 'Morinë border crossing', type: 'road_border_crossing', locode: 'ALMOR', lat: 42.2376, lon: 20.5497 },
+    direction: 'export',
+    transportMode: 'road',
+    conveyance: 'Truck AA 123 BB with trailer AB 456 CD',
+    route: { origin: 'AL', destination: 'XK', transit: [] },
+    detectionMethod: 'risk_profile',
+    concealment: 'Declared as spare parts for textile machinery (HS 8448.59)',
+    legalBasis: 'Law No. 102/2014 "Customs Code of the Republic of Albania"; Law No. 9707/2007 on the control of strategic goods (dual-use, EU 2021/821 Annex I)',
+    narrative: 'During the risk-profile selection of the export declaration, the X-ray image of the trailer did not match the declared textile-machine spare parts. A physical examination found 12 frequency changers (variable-frequency drives) rated for multi-phase output above 600 Hz, matching EU 2021/821 entry 3A225. No export licence was presented. The goods, the transport documents and the driver\'s phone were seized and sealed on site.',
+    parties: [
+      { role: 'consignor', kind: 'organisation', name: 'Teknomek Sh.p.k.', country: 'AL', identifier: 'L81234567A', address: 'Rruga e Durrësit 112, Tiranë' },
+      { role: 'consignee', kind: 'organisation', name: 'Dardania Industrial L.L.C.', country: 'XK', identifier: '811234567', address: 'Rr. Agim Ramadani 5, Prishtinë' },
+      { role: 'driver', kind: 'person', name: 'Gëzim Përmeti', country: 'AL', identifier: 'BA1234567', nationality: 'AL', sex: 'male', birthDate: '1979-04-12' },
+      { role: 'carrier', kind: 'organisation', name: 'Shpejt Transport Sh.p.k.', country: 'AL', identifier: 'K91827364B' }
+    ],
+    goods: [
+      {
+        description: 'Frequency changers (variable-frequency drives), 3-phase, output up to 1 200 Hz',
+        hsCode: '850440',
+        quantity: 12,
+        unit: 'NAR',
+        value: { amount: '48000.00', currency: 'EUR' },
+        strategic: { controlled: true, regime: 'EU-2021/821', entry: '3A225' },
+        licence: { number: null, status: 'none' }
+      },
+      {
+        description: 'Spare parts for textile machinery (as declared)',
+        hsCode: '844859',
+        quantity: 40,
+        unit: 'KGM',
+        value: { amount: '1200.00', currency: 'EUR' },
+        strategic: { controlled: false },
+        licence: { number: null, status: 'none' }
+      }
+    ]
+  })
+  await attach(seizure.id, 'seizure', 'trailer-load.png', DEMO_PHOTOS.truckLoad(), 'The opened trailer at the examination bay', at(239.5))
+
+  for (const code of ['TIR-EVD', 'TIR-EVD/R1', 'TIR-EVD/R1/C3', 'TIR-EVD/R1/C3/S2']) {
+    const parentCode = code.includes('/') ? code.slice(0, code.lastIndexOf('/')) : null
+    items.createLocation(custodian, { code, name: LOCATION_NAMES[code] ?? code, parentCode })
+  }
+
+  const exhibits = [
+    { description: 'One frequency changer, serial FC-2291-07, taken as a sample of the 12 units', category: 'electronic_device' as const, unit: 'NAR', sealNumber: 'SB-0001234', goodsIndex: 0, photo: DEMO_PHOTOS.device(), file: 'frequency-changer.png' },
+    { description: 'Commercial invoice INV-2291 and CMR consignment note', category: 'document' as const, unit: 'NAR', sealNumber: 'SB-0001235', goodsIndex: null, photo: DEMO_PHOTOS.document(), file: 'invoice-cmr.png' },
+    { description: 'Mobile phone of the driver (switched off, SIM inside)', category: 'digital_media' as const, unit: 'NAR', sealNumber: 'SB-0001236', goodsIndex: null, photo: DEMO_PHOTOS.phone(), file: 'driver-phone.png' }
+  ]
+  const created = []
+  for (const [i, e] of exhibits.entries()) {
+    const item = items.createItem(officer, seizure.id, {
+      description: e.description, category: e.category, quantity: 1, unit: e.unit, sealNumber: e.sealNumber,
+      condition: 'Sealed in tamper-evident bag, undamaged', goodsIndex: e.goodsIndex, occurredAt: at(239 - i * 0.1)
+    })
+    await attach(item.id, 'item', e.file, e.photo, `Exhibit ${item.label} before sealing`, at(239 - i * 0.1))
+    created.push(item)
+  }
+
+  // Border post → evidence room in Tirana, the next morning.
+  for (const [i, item] of created.entries()) {
+    items.recordEvent(officer, item.id, { type: 'transferred', toUserId: custodian.id, occurredAt: at(230 + i * 0.05), purpose: 'Transport to the central evidence room' })
+    items.recordEvent(custodian, item.id, { type: 'received', occurredAt: at(222 + i * 0.05), sealNumber: exhibits[i]?.sealNumber, sealIntact: true })
+    items.recordEvent(custodian, item.id, { type: 'stored', occurredAt: at(221.5 + i * 0.05), location: 'TIR-EVD/R1/C3/S2' })
+  }
+
+  // The sample goes to the customs laboratory and back, resealed after examination.
+  const sample = created[0]
+  if (sample !== undefined) {
+    items.recordEvent(custodian, sample.id, { type: 'checked_out', occurredAt: at(200), purpose: 'Technical examination at the Customs Laboratory (output frequency, rating plate)' })
+    const report = items.recordEvent(custodian, sample.id, { type: 'examined', occurredAt: at(150), sealNumber: 'SB-0001234', sealIntact: true, notes: 'Laboratory report LAB-2026-118: maximum output frequency 1 200 Hz, total harmonic distortion below 10 %; meets EU 2021/821 3A225 parameters.' })
+    await attach(report.event.id, 'custody_event', 'lab-report-LAB-2026-118.txt', Buffer.from('Customs Laboratory, Tirana\nReport LAB-2026-118\nExhibit ' + sample.label + '\nFinding: output frequency range 0-1200 Hz; matches EU 2021/821 entry 3A225.\n'), 'Laboratory report', at(150))
+    items.recordEvent(custodian, sample.id, { type: 'resealed', occurredAt: at(149), sealNumber: 'SB-0002001', notes: 'Opened by the laboratory; resealed in a new bag' })
+    items.recordEvent(custodian, sample.id, { type: 'checked_in', occurredAt: at(120), sealNumber: 'SB-0002001', sealIntact: true, location: 'TIR-EVD/R1/C3/S2' })
+  }
+  // The phone goes to the investigator for a forensic copy.
+  const phone = created[2]
+  if (phone !== undefined) {
+    items.recordEvent(custodian, phone.id, { type: 'transferred', toUserId: investigator.id, occurredAt: at(100), purpose: 'Forensic extraction' })
+    items.recordEvent(investigator, phone.id, { type: 'received', occurredAt: at(99), sealNumber: 'SB-0001236', sealIntact: true })
+  }
+
+  async function attach (ownerId: string, type: 'seizure' | 'item' | 'custody_event', filename: string, bytes: Buffer, description: string, capturedAt: string): Promise<void> {
+    const actor = type === 'custody_event' ? custodian : officer
+    attachments.checkUpload(actor, type, ownerId)
+    const received = await objects.receive((async function * () { yield bytes })())
+    await attachments.commitUpload(actor, type, ownerId, received, filename, { description, capturedAt })
+  }
+}
+
+const LOCATION_NAMES: Record<string, string> = {
+  'TIR-EVD': 'Central evidence room, Tirana customs house',
+  'TIR-EVD/R1': 'Room 1 (electronics and documents)',
+  'TIR-EVD/R1/C3': 'Cabinet 3 (locked)',
+  'TIR-EVD/R1/C3/S2': 'Shelf 2'
+}
+
+function need (users: Record<string, AuthUser>, name: string): AuthUser {
+  const user = users[name]
+  if (user === undefined) throw new Error(`demo seed: missing user ${name}`)
+  return user
+}

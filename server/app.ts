@@ -12,12 +12,16 @@ import authPlugin from './plugins/auth.js'
 import docsPlugin from './plugins/docs.js'
 import servicesPlugin from './plugins/services.js'
 import auditRoutes from './routes/audit.js'
+import logRoutes from './routes/log.js'
 import authRoutes from './routes/auth.js'
 import healthRoutes from './routes/health.js'
 import userRoutes from './routes/users.js'
 import attachmentRoutes from './routes/attachments.js'
+import caseRoutes from './routes/cases.js'
+import statsRoutes from './routes/stats.js'
 import itemRoutes from './routes/items.js'
 import seizureRoutes from './routes/seizures.js'
+import webRoutes from './routes/web.js'
 import { ensureBootstrap } from './services/bootstrap.js'
 
 export interface AppOptions {
@@ -78,9 +82,14 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
   await app.register(authRoutes)
   await app.register(userRoutes)
   await app.register(auditRoutes)
+  await app.register(logRoutes)
   await app.register(seizureRoutes)
   await app.register(itemRoutes)
   await app.register(attachmentRoutes)
+  await app.register(caseRoutes)
+  await app.register(statsRoutes)
+  // Last: the web client's files and its client-side routes (GET /*).
+  await app.register(webRoutes)
 
   await app.ready()
   await ensureBootstrap(app, options.announce ?? ((text) => { process.stdout.write(text) }))

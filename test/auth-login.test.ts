@@ -200,6 +200,33 @@ t.test('the 10th failed login from one address within 15 minutes answers 429, wh
   t.match((JSON.parse(entries[0]?.canonical ?? '{}') as { data?: unknown }).data, { subject: 'address', address }, 'the entry\'s data says the address was limited')
 })
 
+t.test('X-Forwarded-For does not move a client out of the per-address limit when no proxy is trusted', async (t) => {
+  const { app } = await makeApp(t)
+  const address = '192.0.2.50'
+  const attempt = async (username: string, password: string, i: number) => app.inject({
+    method: 'POST', url: '/api/auth/login', payload: { username, password }, remoteAddress: address, headers: { 'x-forwarded-for': `10.9.8.${i}` }
+  })
+  for (let i = 1; i <= 9; i++) t.equal((await attempt(`someone${i}`, 'wrong password!', i)).statusCode, 401, `failure ${i} with a made-up X-Forwarded-For answers 401`)
+  assertProblem(t, await attempt('someone10', 'wrong password!', 10), 429, { code: 'too-many-requests' }, 'the 10th failure from the same socket address')
+})
+
+t.test('an account that does not exist is limited exactly like one that does', async (t) => {
+  const { app } = await makeApp(t)
+  for (let i = 1; i <= 9; i++) {
+    await tryLogin(app, 'admin', 'wrong password!', `198.18.0.${i}`)
+    await tryLogin(app, 'no.such.user', 'wrong password!', `198.18.1.${i}`)
+  }
+  const known = await tryLogin(app, 'admin', 'wrong password!', '198.18.0.10')
+  const unknown = await tryLogin(app, 'no.such.user', 'wrong password!', '198.18.1.10')
+  assertProblem(t, known, 429, { code: 'too-many-requests' }, 'the 10th failure for the real account')
+  assertProblem(t, unknown, 429, { code: 'too-many-requests' }, 'the 10th failure for the unknown account')
+  const strip = (body: string): unknown => {
+    const { requestId: _r, detail: _d, ...rest } = JSON.parse(body) as Record<string, unknown>
+    return rest
+  }
+  t.same(strip(unknown.body), strip(known.body), 'both 429 bodies are alike apart from requestId and the wording of the wait')
+})
+
 t.test('a disabled user cannot log in and their live token stops working', async (t) => {
   const { app } = await makeApp(t)
   const adminToken = await login(app, 'admin', ADMIN_PASSWORD)

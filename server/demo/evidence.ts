@@ -101,6 +101,8 @@ export async function seedDemoEvidence (app: FastifyInstance, users: Record<stri
     items.recordEvent(investigator, phone.id, { type: 'received', occurredAt: at(99), sealNumber: 'SB-0001236', sealIntact: true })
   }
 
+  await seedDemoCases(app, users, seizure.id, at)
+
   async function attach (ownerId: string, type: 'seizure' | 'item' | 'custody_event', filename: string, bytes: Buffer, description: string, capturedAt: string): Promise<void> {
     const actor = type === 'custody_event' ? custodian : officer
     attachments.checkUpload(actor, type, ownerId)
@@ -120,4 +122,56 @@ function need (users: Record<string, AuthUser>, name: string): AuthUser {
   const user = users[name]
   if (user === undefined) throw new Error(`demo seed: missing user ${name}`)
   return user
+}
+
+/** A case on the demo seizure, referred to the prosecutor, and an older closed case. */
+async function seedDemoCases (app: FastifyInstance, users: Record<string, AuthUser>, seizureId: string, at: (hoursAgo: number) => string): Promise<void> {
+  const { cases, seizures, items } = app.services
+  const investigator = need(users, 'al.investigator')
+  const prosecutor = need(users, 'al.prosecutor')
+  const officer = need(users, 'al.officer')
+
+  const main = cases.create(investigator, {
+    title: 'Attempted export of frequency changers (EU 2021/821 3A225) without licence',
+    summary: 'Twelve frequency changers able to drive gas centrifuges were declared as textile-machine spare parts and presented for export to Kosovo without a dual-use export licence.',
+    seizureIds: [seizureId],
+    offences: [
+      { law: 'Law No. 9707/2007 on the control of strategic goods', article: 'Art. 32', description: 'Export of dual-use goods without a licence' },
+      { law: 'Criminal Code of the Republic of Albania', article: 'Art. 287', description: 'Smuggling of goods subject to restrictions' }
+    ]
+  })
+  cases.addMember(investigator, main.id, { userId: prosecutor.id, role: 'prosecutor' })
+  cases.patch(investigator, main.id, { status: 'investigation', reason: 'Laboratory confirmation requested; consignor questioned' })
+  cases.addAction(investigator, main.id, { occurredAt: at(210), title: 'Request to the State Export Control Authority', text: 'Asked whether Teknomek Sh.p.k. ever applied for or held a dual-use export licence. Answer: no application on record.' })
+  cases.addAction(investigator, main.id, { occurredAt: at(140), title: 'Interview of the driver', text: 'The driver states he was told the cargo was textile spare parts; he has no knowledge of the contents. Interview record signed.' })
+  cases.addAction(investigator, main.id, { occurredAt: at(96), title: 'Laboratory report received', text: 'Report LAB-2026-118 confirms the 3A225 parameters (see exhibit E01).' })
+  cases.patch(investigator, main.id, { status: 'referred', reason: 'Evidence complete; referred to the Prosecution Office of Tirana' })
+
+  const older = seizures.create(officer, {
+    occurredAt: at(24 * 150),
+    place: { name: 'Port of Durrës', type: 'seaport', locode: 'ALDRZ', lat: 41.3127, lon: 19.4469 },
+    direction: 'import',
+    transportMode: 'sea',
+    conveyance: 'Container MSCU 123456-7, vessel Adriatic Star',
+    route: { origin: 'TR', destination: 'AL', transit: ['GR'] },
+    detectionMethod: 'documentary_check',
+    concealment: 'Misdeclared as industrial cleaning agent',
+    legalBasis: 'Law No. 102/2014 "Customs Code of the Republic of Albania"',
+    narrative: 'Documentary check found the declared cleaning agent to be triethanolamine, a chemical-weapons precursor listed by the Australia Group, imported without the required licence.',
+    parties: [
+      { role: 'consignee', kind: 'organisation', name: 'Kimik Albania Sh.p.k.', country: 'AL', identifier: 'M01234567B', address: 'Zona Industriale, Durrës' },
+      { role: 'declarant', kind: 'person', name: 'Ilir Dervishaj', country: 'AL', nationality: 'AL', sex: 'male', birthDate: '1985-09-02' }
+    ],
+    goods: [{ description: 'Triethanolamine, 20 drums of 200 l', hsCode: '292215', quantity: 4000, unit: 'LTR', value: { amount: '9600.00', currency: 'EUR' }, strategic: { controlled: true, regime: 'EU-2021/821', entry: '1C350.d.9' }, licence: { number: null, status: 'none' } }]
+  })
+  items.createItem(officer, older.id, { description: 'Sample of 1 l taken from drum 7', category: 'goods_sample', quantity: 1, unit: 'LTR', sealNumber: 'SB-0000871', occurredAt: at(24 * 150 - 2) })
+  const closed = cases.create(investigator, {
+    title: 'Import of triethanolamine (Australia Group precursor) without licence',
+    summary: 'Administrative case: the importer paid the penalty and re-exported the goods under customs supervision.',
+    seizureIds: [older.id],
+    offences: [{ law: 'Law No. 9707/2007 on the control of strategic goods', article: 'Art. 33', description: 'Import of controlled chemicals without a licence' }]
+  })
+  cases.patch(investigator, closed.id, { status: 'investigation', reason: 'Importer questioned' })
+  cases.addAction(investigator, closed.id, { occurredAt: at(24 * 120), title: 'Penalty decision', text: 'Administrative penalty of 4 800 EUR imposed by decision DP-2026-0033; goods to be re-exported.' })
+  cases.patch(investigator, closed.id, { status: 'closed', outcome: 'administrative_penalty', reason: 'Penalty paid; goods re-exported under supervision' })
 }

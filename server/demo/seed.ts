@@ -34,5 +34,6 @@ export async function seedDemo (app: FastifyInstance, adminId: string, announce:
     }
   }
   await seedDemoEvidence(app, created, now)
-  announce(`\nStrongroom demo: every demo user's password is "${DEMO_PASSWORD}" (also the bootstrap "admin")\n${lines.join('\n')}\n\n`)
+  const adminNote = app.config.adminPassword === undefined ? ' (also the bootstrap "admin")' : ''
+  announce(`\nStrongroom demo: every demo user's password is "${DEMO_PASSWORD}"${adminNote}\n${lines.join('\n')}\n\n`)
 }

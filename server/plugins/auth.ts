@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import { Problem } from '../errors.js'
-import type { AuthUser } from '../services/access.js'
+import { authorize, type AuthUser, type Permission } from '../services/access.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -10,6 +10,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The route answers without authentication (login, health, docs). */
     public?: boolean
+    /**
+     * The role permission the route needs (access.ts PERMISSIONS). Checked here,
+     * before the body is read; services then check access to the object itself.
+     */
+    permission?: Permission
   }
 }
 
@@ -35,5 +40,7 @@ export default fp(async (app) => {
     }
     if (token === undefined || token === '') throw new Problem(401, 'unauthenticated', 'Log in first: send "Authorization: Bearer <token>"')
     request.user = await app.services.auth.authenticate(token)
+    const permission = request.routeOptions.config.permission
+    if (permission !== undefined) authorize(request.user, permission)
   })
 }, { name: 'auth', dependencies: ['services', '@fastify/cookie'] })

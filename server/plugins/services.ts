@@ -13,6 +13,11 @@ import { ObjectStore } from '../lib/object-store.js'
 import { createAttachmentService, type AttachmentService } from '../services/attachment-service.js'
 import { createItemService, type ItemService } from '../services/item-service.js'
 import { createSeizureService, type SeizureService } from '../services/seizure-service.js'
+import { createObjectAccess, type ObjectAccess } from '../services/object-access.js'
+import { createCaseService, type CaseService } from '../services/case-service.js'
+import { createStatsService, type StatsService } from '../services/stats-service.js'
+import { createLogService, type LogService } from '../services/log-service.js'
+import { createBundleService, type BundleService } from '../services/bundle-service.js'
 
 export interface Services {
   db: Db
@@ -21,9 +26,14 @@ export interface Services {
   auth: AuthService
   audit: AuditService
   objects: ObjectStore
+  access: ObjectAccess
   seizures: SeizureService
   items: ItemService
   attachments: AttachmentService
+  cases: CaseService
+  stats: StatsService
+  auditLog: LogService
+  bundles: BundleService
 }
 
 declare module 'fastify' {
@@ -51,10 +61,23 @@ export default fp<ServicesOptions>(async (app, { config, now }) => {
   const auth = await createAuthService(db, writes, accounts, tokens, now)
   const audit = createAuditService(db)
   const objects = new ObjectStore(config.dataDir)
-  const seizures = createSeizureService(db, writes, now)
+  const access = createObjectAccess(db)
+  const seizures = createSeizureService(db, writes, access, now)
   const items = createItemService(db, writes, seizures, now)
   const attachments = createAttachmentService(db, writes, objects, seizures, items, app.log)
+  const cases = createCaseService(db, writes, access, seizures, items, now)
+  attachments.registerOwner('case', (user, id, mode) => cases.attachmentOwner(user, 'case', id, mode))
+  attachments.registerOwner('case_action', (user, id, mode) => cases.attachmentOwner(user, 'case_action', id, mode))
+
+  const auditLog = await createLogService({ db, dataDir: config.dataDir, agencyCode: config.agencyCode, now, log: app.log })
+  const stopCheckpoints = auditLog.startCheckpoints(config.checkpointInterval * 1000)
+  const bundles = createBundleService({
+    db, objects, cases, seizures, items, writes,
+    log: { checkpointCovering: (size) => auditLog.checkpointCovering(size), jwks: () => auditLog.jwks() as unknown as { keys: Array<Record<string, unknown>> }, signer: () => auditLog.signer() }
+  })
+  // Runs before the database closes (onClose hooks run last-added first).
+  app.addHook('onClose', async () => { await auditLog.verifications.settle({ abort: true }); stopCheckpoints() })
 
   app.decorate('config', config)
-  app.decorate('services', { db, writes, accounts, auth, audit, objects, seizures, items, attachments })
+  app.decorate('services', { db, writes, accounts, auth, audit, objects, access, seizures, items, attachments, cases, stats: createStatsService(db, writes), auditLog, bundles })
 }, { name: 'services' })

@@ -26,6 +26,17 @@ function field (part: MultipartValue, fields: UploadFields): void {
 }
 
 /**
+ * The multipart parser (busboy) reports a body cut short or malformed with a
+ * plain Error that has no status ("Unexpected end of multipart data", "Part
+ * terminated early..."): that is the client's 400, not a 500. Disk errors (they
+ * carry a syscall), typed errors and errors with a status pass through.
+ */
+function malformedBody (err: unknown): unknown {
+  if (!(err instanceof Error) || err.constructor !== Error || 'syscall' in err || 'statusCode' in err) return err
+  return new Problem(400, 'bad-request', `The multipart body is malformed or incomplete (${err.message}); nothing was stored`)
+}
+
+/**
  * Streams the one "file" part to the store's temp directory while hashing it;
  * optional fields may come before or after it. Whatever fails, no temp file stays.
  */
@@ -45,7 +56,7 @@ async function receiveUpload (request: FastifyRequest, limit: number) {
     }
   } catch (err) {
     if (received !== undefined) await objects.discard(received)
-    throw err
+    throw malformedBody(err)
   }
   if (received === undefined) throw Problem.badRequest('No file was sent: add a "file" part', [{ field: 'body/file', message: 'is required' }])
   return { received, filename, fields }
@@ -89,12 +100,13 @@ function contentDisposition (filename: string): string {
   return `attachment; filename="${ascii === '' ? 'file' : ascii}"; filename*=UTF-8''${encodeURIComponent(base)}`
 }
 
-const OWNER_ROUTES: Array<[string, AttachmentOwner]> = [['seizures', 'seizure'], ['items', 'item'], ['custody-events', 'custody_event']]
+const OWNER_ROUTES: Array<[string, AttachmentOwner]> = [['seizures', 'seizure'], ['items', 'item'], ['custody-events', 'custody_event'], ['cases', 'case'], ['case-actions', 'case_action']]
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   const { attachments } = app.services
   for (const [path, type] of OWNER_ROUTES) {
     app.post(`/api/${path}/:id/attachments`, {
+      config: { permission: 'attachment.upload' },
       schema: {
         tags: ['attachments'],
         summary: `Attach a file to a ${type.replace('_', ' ')} (multipart: "file", optional description, capturedAt, sha256)`,
@@ -104,15 +116,18 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       }
     }, uploadRoute(type))
     app.get(`/api/${path}/:id/attachments`, {
+      config: { permission: 'attachment.read' },
       schema: { tags: ['attachments'], summary: `Files attached to a ${type.replace('_', ' ')}`, params: IdParams, response: { 200: Type.Object({ items: Type.Array(AnyObject), nextCursor: Type.Null() }), ...problems(401, 403, 404) } }
     }, async (request) => ({ items: attachments.list(request.user, type, request.params.id), nextCursor: null }))
   }
 
   app.get('/api/attachments/:id', {
+    config: { permission: 'attachment.read' },
     schema: { tags: ['attachments'], summary: 'An attachment\'s recorded metadata', params: IdParams, response: { 200: AnyObject, ...problems(401, 403, 404) } }
   }, async (request) => attachments.get(request.user, request.params.id))
 
   app.get('/api/attachments/:id/content', {
+    config: { permission: 'attachment.read' },
     schema: { tags: ['attachments'], summary: 'The bytes, with ETag and Repr-Digest (RFC 9530); supports Range', params: IdParams, response: { ...problems(401, 403, 404, 409, 416) } }
   }, async (request, reply) => {
     const meta = attachments.get(request.user, request.params.id)

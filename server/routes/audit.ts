@@ -4,6 +4,7 @@ import { Page, problems } from '../schemas/common.js'
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/api/audit', {
+    config: { permission: 'audit.read' },
     schema: {
       tags: ['audit'],
       summary: 'Audit entries, oldest first',

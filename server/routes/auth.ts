@@ -30,6 +30,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/api/auth/me', {
+    config: { permission: 'session' },
     schema: { tags: ['auth'], summary: 'The caller', response: { 200: UserSchema, ...problems(401) } }
   }, async (request) => app.services.accounts.view(request.user.id))
 }

@@ -10,10 +10,12 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   const { items } = app.services
 
   app.get('/api/items/:id', {
+    config: { permission: 'seizure.read' },
     schema: { tags: ['items'], summary: 'An evidence item with its current custody state', params: IdParams, response: { 200: AnyObject, ...problems(401, 403, 404) } }
   }, async (request) => items.get(request.user, request.params.id))
 
   app.get('/api/items/:id/label.pdf', {
+    config: { permission: 'seizure.read' },
     schema: {
       tags: ['items'],
       summary: 'Printable evidence label (100 × 150 mm, or on A4) with QR code and Code 128 barcode',
@@ -28,6 +30,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/api/items/:id/custody', {
+    config: { permission: 'custody.record' },
     schema: {
       tags: ['custody'],
       summary: 'Record a custody event; 409 with the reason when the state machine refuses it',
@@ -41,18 +44,22 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/api/items/:id/custody', {
+    config: { permission: 'seizure.read' },
     schema: { tags: ['custody'], summary: 'The chain of custody, in sequence', params: IdParams, response: { 200: List, ...problems(401, 403, 404) } }
   }, async (request) => ({ items: items.events(request.user, request.params.id), nextCursor: null }))
 
   app.post('/api/locations', {
+    config: { permission: 'location.manage' },
     schema: { tags: ['locations'], summary: 'Register a storage location', body: NewLocationSchema, response: { 201: AnyObject, ...problems(400, 401, 403, 409) } }
   }, async (request, reply) => reply.code(201).send(items.createLocation(request.user, request.body)))
 
   app.get('/api/locations', {
+    config: { permission: 'location.read' },
     schema: { tags: ['locations'], summary: 'Storage locations of the caller\'s agency', response: { 200: List, ...problems(401, 403) } }
   }, async (request) => ({ items: items.listLocations(request.user), nextCursor: null }))
 
   app.get('/api/locations/:id/items', {
+    config: { permission: 'location.read' },
     schema: { tags: ['locations'], summary: 'What a location (and its sub-locations) holds now', params: IdParams, response: { 200: Type.Object({ location: AnyObject, items: Type.Array(AnyObject), nextCursor: Type.Null() }), ...problems(401, 403, 404) } }
   }, async (request) => ({ ...items.locationItems(request.user, request.params.id), nextCursor: null }))
 }

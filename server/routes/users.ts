@@ -7,18 +7,22 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   const { accounts } = app.services
 
   app.post('/api/agencies', {
+    config: { permission: 'agency.create' },
     schema: { tags: ['admin'], summary: 'Create an agency (bootstrap admin)', body: NewAgencySchema, response: { 201: AgencySchema, ...problems(400, 401, 403, 409) } }
   }, async (request, reply) => reply.code(201).send(accounts.createAgency(request.user, request.body)))
 
   app.get('/api/agencies', {
+    config: { permission: 'agency.list' },
     schema: { tags: ['admin'], summary: 'Agencies the caller administers', response: { 200: Type.Object({ items: Type.Array(AgencySchema), nextCursor: Type.Null() }), ...problems(401, 403) } }
   }, async (request) => ({ items: accounts.listAgencies(request.user), nextCursor: null }))
 
   app.post('/api/users', {
+    config: { permission: 'user.manage' },
     schema: { tags: ['admin'], summary: 'Create a user', body: NewUserSchema, response: { 201: UserSchema, ...problems(400, 401, 403, 409) } }
   }, async (request, reply) => reply.code(201).send(await accounts.createUser(request.user, request.body)))
 
   app.get('/api/users', {
+    config: { permission: 'user.manage' },
     schema: {
       tags: ['admin'],
       summary: 'Users of the caller\'s agency',
@@ -28,10 +32,12 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => accounts.listUsers(request.user, request.query))
 
   app.get('/api/users/:id', {
+    config: { permission: 'user.manage' },
     schema: { tags: ['admin'], summary: 'One user', params: IdParams, response: { 200: UserSchema, ...problems(401, 403, 404) } }
   }, async (request) => accounts.getUser(request.user, request.params.id))
 
   app.patch('/api/users/:id', {
+    config: { permission: 'user.manage' },
     schema: {
       tags: ['admin'],
       summary: 'Change a user: display name, role, disabled, password reset',

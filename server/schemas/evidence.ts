@@ -74,7 +74,7 @@ export const NewSeizureSchema = Type.Object(seizureFields, { additionalPropertie
 export const SeizureCorrectionSchema = Type.Object({
   reason: Text(2000),
   ...Object.fromEntries(Object.entries(seizureFields).map(([k, v]) => [k, Type.Optional(v)]))
-}, { additionalProperties: false, minProperties: 2 })
+}, { additionalProperties: false })
 
 export const SeizureQuerySchema = Type.Object({
   ...PageQuery,

@@ -19,18 +19,30 @@ export interface AuthUser {
  * `authorize(user, action)` before it acts.
  */
 export const PERMISSIONS = {
+  session: ['admin', 'officer', 'custodian', 'investigator', 'prosecutor', 'auditor'],
   'agency.create': ['admin'],
   'agency.list': ['admin'],
   'user.manage': ['admin'],
   'audit.read': ['admin', 'auditor'],
+  'audit.proof': ['admin', 'auditor'],
+  'audit.checkpoint': ['admin', 'auditor'],
+  'audit.verify': ['admin', 'auditor'],
   'seizure.create': ['officer', 'investigator'],
   'seizure.correct': ['officer', 'investigator'],
-  'seizure.read': ['officer', 'custodian', 'investigator', 'auditor'],
+  // Prosecutors read only what belongs to cases they are members of (checked per object).
+  'seizure.read': ['officer', 'custodian', 'investigator', 'prosecutor', 'auditor'],
   'item.create': ['officer', 'custodian', 'investigator'],
   'custody.record': ['officer', 'custodian', 'investigator'],
   'location.manage': ['custodian', 'admin'],
   'location.read': ['officer', 'custodian', 'investigator', 'auditor'],
-  'attachment.upload': ['officer', 'custodian', 'investigator']
+  'attachment.upload': ['officer', 'custodian', 'investigator', 'prosecutor'],
+  'attachment.read': ['officer', 'custodian', 'investigator', 'prosecutor', 'auditor'],
+  'case.create': ['investigator'],
+  'case.read': ['officer', 'custodian', 'investigator', 'prosecutor', 'auditor'],
+  'case.update': ['investigator', 'prosecutor'],
+  'case.share': ['investigator'],
+  'stats.read': ['auditor', 'admin'],
+  'export.cen': ['auditor', 'admin']
 } as const satisfies Record<string, readonly Role[]>
 
 export type Permission = keyof typeof PERMISSIONS

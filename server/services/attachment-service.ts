@@ -10,7 +10,7 @@ import { attachments } from '../db/schema/index.js'
 import { Problem } from '../errors.js'
 import { newId } from '../lib/ids.js'
 import type { ObjectStore, Received } from '../lib/object-store.js'
-import { authorize, sameAgency, type AuthUser } from './access.js'
+import { authorize, type AuthUser } from './access.js'
 import type { AttachmentRecord } from './audit-events.js'
 import type { AttachmentOwner } from './evidence-enums.js'
 import type { ItemService } from './item-service.js'
@@ -82,10 +82,11 @@ async function readExif (file: string, mediaType: string): Promise<AttachmentRec
 
 export function createAttachmentService (db: Db, writes: WritePath, store: ObjectStore, seizures: SeizureService, items: ItemService, log: FastifyBaseLogger) {
   const owners: Record<AttachmentOwner, OwnerResolver | undefined> = {
-    seizure: (user, id) => seizures.visible(user, id),
-    item: (user, id) => items.visibleItem(user, id),
-    custody_event: (user, id) => items.eventOwner(user, id).item,
-    case: undefined
+    seizure: (user, id, mode) => seizures.visible(user, id, mode),
+    item: (user, id, mode) => items.visibleItem(user, id, mode),
+    custody_event: (user, id, mode) => items.eventOwner(user, id, mode).item,
+    case: undefined,
+    case_action: undefined
   }
 
   function owner (user: AuthUser, type: AttachmentOwner, id: string, mode: 'read' | 'write'): { agencyId: string } {
@@ -97,8 +98,12 @@ export function createAttachmentService (db: Db, writes: WritePath, store: Objec
   function visible (user: AuthUser, id: string): Row {
     const row = db.select().from(attachments).where(eq(attachments.id, id)).get()
     if (row === undefined) throw Problem.notFound('attachment')
-    sameAgency(user, row.agencyId, 'attachment')
-    owner(user, row.ownerType as AttachmentOwner, row.ownerId, 'read')
+    try {
+      owner(user, row.ownerType as AttachmentOwner, row.ownerId, 'read')
+    } catch (err) {
+      if (err instanceof Problem && err.status === 404) throw Problem.notFound('attachment')
+      throw err
+    }
     return row
   }
 
@@ -179,11 +184,19 @@ export function createAttachmentService (db: Db, writes: WritePath, store: Objec
         return { record: attachmentRecord(row), stream: fs.createReadStream(file, { start: range.start, end: range.end }) }
       }
       const hash = createHash('sha256')
+      // The last chunk is held back until the whole file has been hashed, so a
+      // client never receives a complete response for bytes that do not match.
+      let held: Buffer | undefined
       const check = new Transform({
-        transform (chunk: Buffer, _enc, done) { hash.update(chunk); done(null, chunk) },
+        transform (chunk: Buffer, _enc, done) {
+          hash.update(chunk)
+          const previous = held
+          held = chunk
+          done(null, previous)
+        },
         flush (done) {
           const actual = hash.digest('hex')
-          if (actual === row.sha256) { done(); return }
+          if (actual === row.sha256) { done(null, held); return }
           try { alarm(user, row, { sha256: actual, size: row.size }, 'download') } catch {}
           done(new Error(`attachment ${row.id} failed its integrity check while streaming`))
         }

@@ -108,6 +108,38 @@ export interface IntegrityAlarm {
   detectedBy: 'download' | 'verify'
 }
 
+export interface CaseRecord {
+  id: string
+  agencyId: string
+  reference: string
+  title: string
+  summary: string | null
+  status: string
+  outcome: string | null
+  offences: Array<{ law: string, article: string, description: string | null }>
+  seizureIds: string[]
+  members: Array<{ userId: string, role: string }>
+  sharedWith: string[]
+  createdAt: string
+  createdBy: string
+  updatedAt: string
+  referredAt: string | null
+  closedAt: string | null
+}
+
+export interface CaseActionRecord {
+  id: string
+  caseId: string
+  occurredAt: string
+  recordedAt: string
+  authorId: string
+  title: string
+  text: string | null
+}
+
+/** Every case change records the case's new state and what changed (and why). */
+type CaseChange<D> = { entityType: 'case', data: D & { case: CaseRecord } }
+
 type CustodyActions = { [T in CustodyType as `custody.${T}`]: { entityType: 'custody_event', data: CustodyEventRecord } }
 
 export interface AuditEventMap extends CustodyActions {
@@ -117,6 +149,18 @@ export interface AuditEventMap extends CustodyActions {
   'item.create': { entityType: 'item', data: ItemRecord }
   'attachment.create': { entityType: 'attachment', data: AttachmentRecord }
   'attachment.integrity_failure': { entityType: 'attachment', data: IntegrityAlarm }
+  'case.create': CaseChange<Record<never, never>>
+  'case.update': CaseChange<{ fields: string[], reason: string | null }>
+  'case.status': CaseChange<{ from: string, to: string, outcome: string | null, reason: string, role: string | null }>
+  'case.link': CaseChange<{ seizureId: string, reason: string }>
+  'case.unlink': CaseChange<{ seizureId: string, reason: string }>
+  'case.member_add': CaseChange<{ userId: string, role: string }>
+  'case.member_remove': CaseChange<{ userId: string, role: string }>
+  'case.share': CaseChange<{ userId: string, agencyId: string }>
+  'case.unshare': CaseChange<{ userId: string }>
+  'case.action': { entityType: 'case_action', data: CaseActionRecord }
+  'case.download': { entityType: 'case_download', data: { caseId: string, reference: string, kind: 'case_file' | 'bundle', language: string, generatedAt: string, manifestSha256: string, checkpointSize: number } }
+  'export.cen': { entityType: 'export', data: { from: string | null, to: string | null, format: 'csv' | 'json', seizures: number, agencyScope: string } }
   'agency.create': { entityType: 'agency', data: AgencyRecord }
   'user.create': { entityType: 'user', data: UserRecord }
   'user.update': { entityType: 'user', data: UserRecord }

@@ -12,7 +12,7 @@ export const LICENCE_STATUSES = ['none', 'valid', 'invalid', 'suspected_forgery'
 export const ITEM_CATEGORIES = ['goods_sample', 'document', 'digital_media', 'electronic_device', 'other'] as const
 export const ITEM_STATUSES = ['in_custody', 'in_transit', 'at_examination', 'released', 'returned', 'destroyed'] as const
 export const CUSTODY_TYPES = ['seized', 'sealed', 'transferred', 'received', 'stored', 'checked_out', 'checked_in', 'examined', 'resealed', 'released', 'returned', 'destroyed'] as const
-export const ATTACHMENT_OWNERS = ['seizure', 'item', 'custody_event', 'case'] as const
+export const ATTACHMENT_OWNERS = ['seizure', 'item', 'custody_event', 'case', 'case_action'] as const
 
 export type PlaceType = typeof PLACE_TYPES[number]
 export type Direction = typeof DIRECTIONS[number]

@@ -87,7 +87,7 @@ export const custodyEventRecord = (e: EventRow): CustodyEventRecord => ({
   witnessUserId: e.witnessUserId
 })
 
-const locationRecord = (r: LocationRow): LocationRecord => ({
+export const locationRecord = (r: LocationRow): LocationRecord => ({
   id: r.id, agencyId: r.agencyId, code: r.code, name: r.name, parentId: r.parentId, createdAt: r.createdAt, createdBy: r.createdBy
 })
 
@@ -108,10 +108,16 @@ export function createItemService (db: Db, writes: WritePath, seizureService: Se
     }
   }
 
-  function visibleItem (user: AuthUser, id: string): ItemRow {
+  /** An item is as visible as its seizure (see SeizureService.visible). */
+  function visibleItem (user: AuthUser, id: string, mode: 'read' | 'write' = 'read'): ItemRow {
     const row = db.select().from(items).where(eq(items.id, id)).get()
     if (row === undefined) throw Problem.notFound('item')
-    sameAgency(user, row.agencyId, 'item')
+    try {
+      seizureService.visible(user, row.seizureId, mode)
+    } catch (err) {
+      if (err instanceof Problem && err.status === 404) throw Problem.notFound('item')
+      throw err
+    }
     return row
   }
 
@@ -214,7 +220,7 @@ export function createItemService (db: Db, writes: WritePath, seizureService: Se
     /** Creating an item records its `seized` event, with the creator as custodian. */
     createItem (user: AuthUser, seizureId: string, input: NewItem): ItemView {
       authorize(user, 'item.create')
-      const seizure = seizureService.visible(user, seizureId)
+      const seizure = seizureService.visible(user, seizureId, 'write')
       if (input.goodsIndex != null && input.goodsIndex >= seizure.goods.length) {
         throw Problem.badRequest(`The seizure has ${seizure.goods.length} goods line(s); goodsIndex counts from 0`, [{ field: 'body/goodsIndex', message: 'no such goods line' }])
       }
@@ -281,10 +287,10 @@ export function createItemService (db: Db, writes: WritePath, seizureService: Se
       return db.select().from(custodyEvents).where(eq(custodyEvents.itemId, itemId)).orderBy(asc(custodyEvents.seq)).all().map(custodyEventRecord)
     },
 
-    eventOwner (user: AuthUser, eventId: string): { event: CustodyEventRecord, item: ItemRow } {
+    eventOwner (user: AuthUser, eventId: string, mode: 'read' | 'write' = 'read'): { event: CustodyEventRecord, item: ItemRow } {
       const row = db.select().from(custodyEvents).where(eq(custodyEvents.id, eventId)).get()
       if (row === undefined) throw Problem.notFound('custody event')
-      return { event: custodyEventRecord(row), item: visibleItem(user, row.itemId) }
+      return { event: custodyEventRecord(row), item: visibleItem(user, row.itemId, mode) }
     },
 
     /**
@@ -294,7 +300,7 @@ export function createItemService (db: Db, writes: WritePath, seizureService: Se
      */
     recordEvent (user: AuthUser, itemId: string, input: NewCustodyEvent): { event: CustodyEventRecord, item: ItemView } {
       authorize(user, 'custody.record')
-      visibleItem(user, itemId)
+      visibleItem(user, itemId, 'write')
       return writes.commit(user.id, (tx, time) => {
         const row = tx.select().from(items).where(eq(items.id, itemId)).get() as ItemRow
         if (input.toUserId != null) colleague(tx, user, input.toUserId, 'toUserId')

@@ -1,13 +1,14 @@
 import { and, asc, desc, eq, gte, inArray, like, lt, or, sql, type SQL } from 'drizzle-orm'
 import type { Static } from 'typebox'
 import type { Db, Tx } from '../db/client.js'
-import { goodsLines, parties, seizures, seizureVersions } from '../db/schema/index.js'
+import { caseMembers, caseSeizures, goodsLines, parties, seizures, seizureVersions } from '../db/schema/index.js'
 import { Problem, type FieldError } from '../errors.js'
 import { canonicalJson } from '../lib/canonical-json.js'
 import { newId } from '../lib/ids.js'
 import { decodeCursor, DEFAULT_LIMIT, toPage, type Page } from '../lib/pagination.js'
 import type { NewSeizureSchema, SeizureCorrectionSchema, SeizureQuerySchema } from '../schemas/evidence.js'
-import { authorize, sameAgency, type AuthUser } from './access.js'
+import { authorize, type AuthUser } from './access.js'
+import type { ObjectAccess } from './object-access.js'
 import { CONTROL_ENTRY, HS_CODE, type Regime } from './evidence-enums.js'
 import { agencyPrefix, nextNumber } from './references.js'
 import { seizureRecord, type SeizureRecord } from './seizure-records.js'
@@ -114,7 +115,7 @@ function ftsQuery (text: string): string {
   return text.split(/\s+/).filter((w) => w !== '').map((w) => `"${w.replace(/"/g, '""')}"*`).join(' ')
 }
 
-export function createSeizureService (db: Db, writes: WritePath, now: () => Date) {
+export function createSeizureService (db: Db, writes: WritePath, access: ObjectAccess, now: () => Date) {
   function load (tx: Tx | Db, id: string): SeizureRecord | undefined {
     const s = tx.select().from(seizures).where(eq(seizures.id, id)).get()
     if (s === undefined) return undefined
@@ -126,11 +127,15 @@ export function createSeizureService (db: Db, writes: WritePath, now: () => Date
   return {
     load,
 
-    /** A seizure of the caller's agency, or 404 (also for another agency's). */
-    visible (user: AuthUser, id: string): SeizureRecord {
+    /**
+     * A seizure the caller may read (own agency; for prosecutors and users of other
+     * agencies, through a case), or 404, as if it did not exist. With `write`, the
+     * caller must also be an evidence role of the seizure's agency (else 403).
+     */
+    visible (user: AuthUser, id: string, mode: 'read' | 'write' = 'read'): SeizureRecord {
       const r = load(db, id)
-      if (r === undefined) throw Problem.notFound('seizure')
-      sameAgency(user, r.agencyId, 'seizure')
+      if (r === undefined || !access.seizureReadable(user, r)) throw Problem.notFound('seizure')
+      if (mode === 'write' && !access.evidenceWritable(user, r)) throw Problem.forbidden('Only officers, custodians and investigators of the seizing agency change its evidence')
       return r
     },
 
@@ -154,8 +159,9 @@ export function createSeizureService (db: Db, writes: WritePath, now: () => Date
     /** A correction is a new version with a reason; earlier versions stay readable. */
     correct (user: AuthUser, id: string, input: SeizureCorrection): SeizureRecord {
       authorize(user, 'seizure.correct')
-      const current = this.visible(user, id)
+      const current = this.visible(user, id, 'write')
       const { reason, ...changes } = input
+      if (Object.keys(changes).length === 0) throw Problem.badRequest('A correction changes at least one field besides the reason', [{ field: 'body', message: 'send the corrected fields with the reason' }])
       const merged: NewSeizure = {
         occurredAt: current.occurredAt,
         place: current.place as NewSeizure['place'],
@@ -204,6 +210,10 @@ export function createSeizureService (db: Db, writes: WritePath, now: () => Date
       const limit = query.limit ?? DEFAULT_LIMIT
       const after = decodeCursor<string>(query.cursor, 'string')
       const filters: Array<SQL | undefined> = [eq(seizures.agencyId, user.agency.id)]
+      if (user.role === 'prosecutor') {
+        filters.push(inArray(seizures.id, db.select({ id: caseSeizures.seizureId }).from(caseSeizures)
+          .innerJoin(caseMembers, eq(caseMembers.caseId, caseSeizures.caseId)).where(eq(caseMembers.userId, user.id))))
+      }
       if (after !== undefined) {
         const [occurredAt, id] = after.split('|')
         filters.push(or(lt(seizures.occurredAt, occurredAt ?? ''), and(eq(seizures.occurredAt, occurredAt ?? ''), lt(seizures.id, id ?? ''))))

@@ -114,3 +114,35 @@ t.test('canonicalJson refuses values JSON cannot carry, and says where they are'
   const shared = { x: 1 }
   t.equal(canonicalJson({ a: shared, b: shared }), '{"a":{"x":1},"b":{"x":1}}', 'an object used twice is not a cycle')
 })
+
+t.test('the fast path for plain data writes what canonicalize writes, and leaves the rest to the checked path', async (t) => {
+  const { default: canonicalize } = await import('canonicalize')
+  let seed = 8785
+  const next = (n: number): number => { seed = (Math.imul(seed, 48271) + 11) >>> 0; return seed % n }
+  const strings = ['', 'a', 'é', '€', '\u{1F600}', '\u0000', '\n"\\', 'Gëzim Përmeti', '\u2028', 'b', '10', '1', 'A', 'aa']
+  const numbers = [0, -0, 1, -1.5, 1e21, 1e-7, 123456789012345680000, 5e-324, Number.MAX_SAFE_INTEGER, 0.1 + 0.2]
+  const value = (depth: number): unknown => {
+    const kind = next(depth > 3 ? 4 : 6)
+    if (kind === 0) return strings[next(strings.length)]
+    if (kind === 1) return numbers[next(numbers.length)]
+    if (kind === 2) return next(2) === 0
+    if (kind === 3) return null
+    if (kind === 4) return Array.from({ length: next(4) }, () => value(depth + 1))
+    const o: Record<string, unknown> = {}
+    for (let i = next(5); i > 0; i--) o[strings[next(strings.length)] as string] = value(depth + 1)
+    return o
+  }
+  const differ: string[] = []
+  for (let i = 0; i < 3000; i++) {
+    const v = value(0)
+    if (canonicalJson(v) !== canonicalize(v)) differ.push(JSON.stringify(v))
+  }
+  t.same(differ.slice(0, 5), [], 'on 3000 random JSON values (with index-like names, escapes, astral characters, -0, exponents) both agree')
+  t.equal(canonicalJson({ 10: 'x', 2: 'y', a: 1 }), '{"10":"x","2":"y","a":1}', 'names that are array indexes still sort as strings')
+  t.equal(canonicalJson(JSON.parse('{"__proto__":1,"a":2}')), '{"__proto__":1,"a":2}', 'a member named __proto__ is kept as data')
+  t.throws(() => canonicalJson({ a: 'x\uD800' }), CanonicalJsonError, 'a lone surrogate is still refused')
+  t.throws(() => canonicalJson({ a: [1, undefined] }), CanonicalJsonError, 'undefined in an array is still refused')
+  t.throws(() => canonicalJson({ a: Number.NaN }), CanonicalJsonError, 'NaN is still refused')
+  t.equal(canonicalJson({ a: '\\ud800' }), '{"a":"\\\\ud800"}', 'a backslash before "ud800" is text, not a surrogate')
+  t.equal(canonicalJson({ when: new Date(0) }), '{"when":"1970-01-01T00:00:00.000Z"}', 'toJSON still applies')
+})

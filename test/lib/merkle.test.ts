@@ -405,3 +405,19 @@ t.test('checks name the reason a proof fails', async (t) => {
   t.same(checkConsistency(8, 8, root, [], root), { ok: true }, 'a tree is consistent with itself by the empty proof')
   t.match(checkConsistency(8, 8, root, [root], root), { ok: false, reason: /must be empty/ }, 'a non-empty proof between equal sizes is named')
 })
+
+t.test('CompactRange.push shows each leaf and every subtree it completes, exactly the nodes appendLeaf stores', async (t) => {
+  const { store, leaves } = buildStore(300)
+  const range = new CompactRange()
+  const seen = new MemoryNodeStore()
+  const wrong: string[] = []
+  leaves.forEach((hash) => {
+    range.push(hash, (level, index, node) => {
+      if (seen.get(level, index) !== undefined) wrong.push(`(${level}, ${index}) shown twice`)
+      seen.put(level, index, node)
+      if (!store.get(level, index)?.equals(node)) wrong.push(`(${level}, ${index}) differs from the stored node`)
+    })
+  })
+  t.same(wrong, [], 'every node shown is the one appendLeaf stored, each once')
+  t.equal(seen.nodeCount, store.nodeCount, 'and every stored node was shown')
+})

@@ -1,3 +1,5 @@
 export * from './accounts.js'
 export * from './audit.js'
 export * from './evidence.js'
+export * from './cases.js'
+export * from './log.js'

@@ -1,0 +1,446 @@
+import PDFDocument from 'pdfkit'
+import type { AttachmentRecord, CaseActionRecord, CaseRecord, CustodyEventRecord } from '../services/audit-events.js'
+import type { SeizureRecord } from '../services/seizure-records.js'
+import { FONTS, registerFonts } from './fonts.js'
+import { drawQr } from './qr.js'
+import type { CaseFileTemplate, Texts } from './template.js'
+
+/** Everything the case file shows, gathered by the bundle service; the renderer reads nothing else. */
+export interface CaseFileModel {
+  generatedAt: string
+  agency: { code: string, name: string, country: string }
+  case: CaseRecord
+  members: Array<{ name: string, role: string }>
+  statusHistory: Array<{ from: string | null, to: string, outcome: string | null, reason: string | null, at: string, by: string }>
+  actions: Array<CaseActionRecord & { authorName: string }>
+  seizures: Array<SeizureRecord & { recordedByName: string, corrections: number }>
+  exhibits: Exhibit[]
+  /** Images to embed, in exhibit order: the bytes pdfkit embeds (PNG or JPEG), loaded one at a time. */
+  photos: Array<{ label: string, attachment: AttachmentRecord, image: () => Buffer }>
+  checkpoint: { note: string, origin: string, size: number, rootHash: string }
+  keyThumbprint: string
+  manifestSha256: string
+  /** The manifest the PDF carries as its PDF/A-3 associated file. */
+  manifest: Buffer
+}
+
+export interface Exhibit {
+  label: string
+  description: string
+  category: string
+  status: string
+  sealNumber: string | null
+  sealBroken: boolean
+  custodianName: string
+  location: string | null
+  seizureReference: string
+  events: Array<CustodyEventRecord & { actorName: string, fromName: string | null, toName: string | null, witnessName: string | null }>
+  files: AttachmentRecord[]
+}
+
+const A4 = { width: 595.28, height: 841.89 }
+const MARGIN = { top: 72, bottom: 64, left: 56, right: 56 }
+const WIDTH = A4.width - MARGIN.left - MARGIN.right
+const INK = '#111111'
+const MUTED = '#555555'
+const RULE = '#b8b8b8'
+const ALERT = '#b00020'
+const SHADE = '#f0f0ec'
+
+interface Column { header: string, width: number, mono?: boolean, align?: 'left' | 'right' }
+interface TocEntry { title: string, page: number, level: number }
+
+/** Bytes in a human unit, in the reader's number format. */
+function size (x: Texts, bytes: number): string {
+  if (bytes < 1024) return `${x.number(bytes)} B`
+  if (bytes < 1024 ** 2) return `${x.number(bytes / 1024, 1)} KiB`
+  if (bytes < 1024 ** 3) return `${x.number(bytes / 1024 ** 2, 1)} MiB`
+  return `${x.number(bytes / 1024 ** 3, 2)} GiB`
+}
+
+/** The anomalies of one chain of custody, as VERIFIABILITY.md asks them called out. */
+export function custodyAnomalies (events: Exhibit['events'], limits: CaseFileTemplate['anomalies']): Array<{ seq: number, key: string, vars: Record<string, string | number> }> {
+  const found: Array<{ seq: number, key: string, vars: Record<string, string | number> }> = []
+  const hours = (a: string, b: string): number => (Date.parse(b) - Date.parse(a)) / 3600000
+  events.forEach((e, i) => {
+    if (e.sealIntact === false) found.push({ seq: e.seq, key: 'anomaly.brokenSeal', vars: { seq: e.seq, seal: e.sealNumber ?? '—' } })
+    if (e.type === 'transferred') {
+      const receipt = events.slice(i + 1).find((r) => r.type === 'received')
+      if (receipt === undefined) found.push({ seq: e.seq, key: 'anomaly.pendingHandover', vars: { seq: e.seq } })
+      else if (hours(e.occurredAt, receipt.occurredAt) > limits.handoverGapHours) {
+        found.push({ seq: e.seq, key: 'anomaly.handoverGap', vars: { from: e.seq, to: receipt.seq, hours: Math.round(hours(e.occurredAt, receipt.occurredAt)) } })
+      }
+    }
+    const late = hours(e.occurredAt, e.recordedAt)
+    if (late > limits.lateRecordingHours) found.push({ seq: e.seq, key: 'anomaly.lateRecording', vars: { seq: e.seq, hours: Math.round(late) } })
+  })
+  return found
+}
+
+class Writer {
+  readonly toc: TocEntry[] = []
+  constructor (readonly doc: PDFKit.PDFDocument, readonly x: Texts) {}
+
+  get bottom (): number { return A4.height - MARGIN.bottom }
+
+  ensure (height: number): void {
+    if (this.doc.y + height > this.bottom) this.doc.addPage()
+  }
+
+  section (key: string): void {
+    this.doc.addPage()
+    this.heading(this.x.t(key), 1)
+  }
+
+  /** A heading; sections, seizures and exhibits (`inContents`) are listed in the contents. */
+  heading (title: string, level: 1 | 2 | 3, inContents = level < 3): void {
+    const sizes = { 1: 17, 2: 13, 3: 10.5 }
+    this.ensure(sizes[level] * 3.2)
+    if (level > 1) this.doc.moveDown(0.6)
+    if (inContents) this.toc.push({ title, page: this.doc.bufferedPageRange().count, level })
+    this.doc.font('bold').fontSize(sizes[level]).fillColor(INK).text(title, MARGIN.left, this.doc.y, { width: WIDTH })
+    if (level === 1) {
+      const y = this.doc.y + 3
+      this.doc.moveTo(MARGIN.left, y).lineTo(MARGIN.left + WIDTH, y).lineWidth(1).strokeColor(INK).stroke()
+      this.doc.y = y + 10
+    } else {
+      this.doc.moveDown(0.3)
+    }
+  }
+
+  paragraph (text: string, options: { size?: number, color?: string, font?: string } = {}): void {
+    this.doc.font(options.font ?? 'regular').fontSize(options.size ?? 9.5).fillColor(options.color ?? INK)
+    const h = this.doc.heightOfString(text, { width: WIDTH })
+    if (h < this.bottom - MARGIN.top) this.ensure(h)
+    this.doc.text(text, MARGIN.left, this.doc.y, { width: WIDTH, lineGap: 1.5 })
+    this.doc.moveDown(0.4)
+  }
+
+  /** Label / value rows; long values wrap in their column. */
+  facts (rows: Array<[string, string | null | undefined]>): void {
+    const labelWidth = 130
+    for (const [label, value] of rows) {
+      if (value == null || value === '') continue
+      this.doc.font('regular').fontSize(9)
+      const h = Math.max(this.doc.heightOfString(value, { width: WIDTH - labelWidth }), 11)
+      this.ensure(h + 3)
+      const y = this.doc.y
+      this.doc.fillColor(MUTED).text(label, MARGIN.left, y, { width: labelWidth - 8 })
+      this.doc.fillColor(INK).text(value, MARGIN.left + labelWidth, y, { width: WIDTH - labelWidth })
+      this.doc.y = Math.max(this.doc.y, y + h) + 3
+    }
+    this.doc.moveDown(0.3)
+  }
+
+  /** A table that breaks across pages with its header repeated; `marks` flags rows (anomalies) in red. */
+  table (columns: Column[], rows: string[][], options: { size?: number, marks?: boolean[] } = {}): void {
+    const fontSize = options.size ?? 8
+    const pad = 3
+    const total = columns.reduce((s, c) => s + c.width, 0)
+    const widths = columns.map((c) => (c.width / total) * WIDTH)
+    const cellHeight = (text: string, i: number, font: string): number => {
+      this.doc.font(font).fontSize(fontSize)
+      return this.doc.heightOfString(text === '' ? ' ' : text, { width: (widths[i] ?? 0) - 2 * pad })
+    }
+    const header = (): void => {
+      const h = Math.max(...columns.map((c, i) => cellHeight(c.header, i, 'bold'))) + 2 * pad
+      const y = this.doc.y
+      this.doc.rect(MARGIN.left, y, WIDTH, h).fill(SHADE)
+      let x = MARGIN.left
+      columns.forEach((c, i) => {
+        this.doc.font('bold').fontSize(fontSize).fillColor(INK).text(c.header, x + pad, y + pad, { width: (widths[i] ?? 0) - 2 * pad, align: c.align ?? 'left' })
+        x += widths[i] ?? 0
+      })
+      this.doc.y = y + h
+    }
+    this.ensure(40)
+    header()
+    rows.forEach((row, r) => {
+      const heights = row.map((cell, i) => cellHeight(cell, i, columns[i]?.mono === true ? 'mono' : 'regular'))
+      const h = Math.max(...heights) + 2 * pad
+      if (this.doc.y + h > this.bottom) { this.doc.addPage(); header() }
+      const y = this.doc.y
+      const marked = options.marks?.[r] === true
+      if (marked) this.doc.rect(MARGIN.left, y, 2.5, h).fill(ALERT)
+      let x = MARGIN.left
+      row.forEach((cell, i) => {
+        const column = columns[i]
+        this.doc.font(column?.mono === true ? 'mono' : 'regular').fontSize(fontSize).fillColor(marked && i === 0 ? ALERT : INK)
+          .text(cell, x + pad, y + pad, { width: (widths[i] ?? 0) - 2 * pad, align: column?.align ?? 'left' })
+        x += widths[i] ?? 0
+      })
+      this.doc.moveTo(MARGIN.left, y + h).lineTo(MARGIN.left + WIDTH, y + h).lineWidth(0.4).strokeColor(RULE).stroke()
+      this.doc.y = y + h
+    })
+    this.doc.moveDown(0.8)
+  }
+}
+
+function cover (w: Writer, m: CaseFileModel): void {
+  const { doc, x } = w
+  doc.font('regular').fontSize(11).fillColor(MUTED).text(m.agency.name, MARGIN.left, MARGIN.top + 10, { width: WIDTH, align: 'center' })
+  doc.moveDown(1.5).font('bold').fontSize(12).fillColor(INK).text(x.t('cover.kind'), { width: WIDTH, align: 'center', characterSpacing: 2 })
+  doc.moveDown(0.6).fontSize(26).text(m.case.reference, { width: WIDTH, align: 'center' })
+  doc.moveDown(0.3).font('regular').fontSize(13).text(m.case.title, { width: WIDTH, align: 'center' })
+  doc.moveDown(1.5)
+  w.facts([
+    [x.t('cover.status'), x.e('status', m.case.status)],
+    [x.t('cover.outcome'), m.case.outcome === null ? null : x.e('outcome', m.case.outcome)],
+    [x.t('cover.offences'), m.case.offences.map((o) => `${o.law}, ${o.article}${o.description === null ? '' : ` — ${o.description}`}`).join('\n')],
+    [x.t('cover.members'), m.members.map((p) => `${p.name} (${x.e('role', p.role)})`).join('\n')],
+    [x.t('cover.generated'), x.date(m.generatedAt)],
+    [x.t('cover.checkpoint'), `${m.checkpoint.origin}, ${x.t('cover.treeSize', { size: m.checkpoint.size })}\n${x.t('cover.rootHash')} ${m.checkpoint.rootHash}`],
+    [x.t('cover.key'), m.keyThumbprint]
+  ])
+  const qr = 120
+  const y = Math.max(doc.y + 10, A4.height - MARGIN.bottom - qr - 90)
+  drawQr(doc, m.manifestSha256, MARGIN.left + (WIDTH - qr) / 2, y, qr)
+  doc.font('regular').fontSize(8).fillColor(MUTED).text(x.t('cover.manifest'), MARGIN.left, y + qr + 4, { width: WIDTH, align: 'center' })
+  doc.font('mono').fontSize(7.5).fillColor(INK).text(m.manifestSha256, { width: WIDTH, align: 'center' })
+  doc.moveDown(0.8).font('italic').fontSize(8).fillColor(MUTED).text(x.t('cover.notice', { agency: m.agency.name }), { width: WIDTH, align: 'center' })
+}
+
+function caseSection (w: Writer, m: CaseFileModel): void {
+  const { x } = w
+  w.section('case')
+  if (m.case.summary !== null) { w.heading(x.t('case.summary'), 3); w.paragraph(m.case.summary) }
+  w.heading(x.t('case.history'), 3)
+  w.table([{ header: x.t('seizure.occurredAt'), width: 22 }, { header: x.t('cover.status'), width: 26 }, { header: x.t('custody.details'), width: 52 }],
+    m.statusHistory.map((s) => [x.date(s.at), `${s.from === null ? '' : `${x.e('status', s.from)} → `}${x.e('status', s.to)}${s.outcome === null ? '' : ` (${x.e('outcome', s.outcome)})`}`, `${s.reason ?? ''} — ${s.by}`]))
+  w.heading(x.t('case.actions'), 3)
+  if (m.actions.length === 0) w.paragraph(x.t('case.noActions'), { color: MUTED })
+  for (const a of m.actions) {
+    w.paragraph(`${x.date(a.occurredAt)} · ${a.authorName}`, { size: 8, color: MUTED })
+    w.paragraph(a.title, { font: 'bold' })
+    if (a.text !== null) w.paragraph(a.text)
+  }
+}
+
+function seizuresSection (w: Writer, m: CaseFileModel): void {
+  const { x } = w
+  w.section('seizures')
+  m.seizures.forEach((s, i) => {
+    if (i > 0) w.doc.addPage()
+    w.heading(`${s.reference} — ${s.place.name}`, 2)
+    w.paragraph(x.t('seizure.version', { version: s.version, count: s.corrections }), { size: 8, color: MUTED })
+    const route = [s.route.origin, ...s.route.transit, s.route.destination].filter((c) => c !== null).join(' → ')
+    w.facts([
+      [x.t('seizure.occurredAt'), x.date(s.occurredAt)],
+      [x.t('seizure.recordedAt'), `${x.date(s.recordedAt)} — ${s.recordedByName}`],
+      [x.t('seizure.place'), `${s.place.name}${s.place.locode === null ? '' : ` (UN/LOCODE ${s.place.locode})`}`],
+      [x.t('seizure.placeType'), s.place.type === null ? null : x.e('placeType', s.place.type)],
+      [x.t('seizure.coordinates'), s.place.lat === null || s.place.lon === null ? null : `${s.place.lat.toFixed(5)}, ${s.place.lon.toFixed(5)}`],
+      [x.t('seizure.direction'), x.e('direction', s.direction)],
+      [x.t('seizure.transportMode'), x.e('mode', s.transportMode)],
+      [x.t('seizure.conveyance'), s.conveyance],
+      [x.t('seizure.route'), route === '' ? null : route],
+      [x.t('seizure.detection'), x.e('detection', s.detectionMethod)],
+      [x.t('seizure.concealment'), s.concealment],
+      [x.t('seizure.legalBasis'), s.legalBasis]
+    ])
+    if (s.narrative !== null) { w.heading(x.t('seizure.narrative'), 3); w.paragraph(s.narrative) }
+    if (s.parties.length > 0) {
+      w.heading(x.t('seizure.parties'), 3)
+      w.table([{ header: x.t('party.role'), width: 14 }, { header: x.t('party.name'), width: 26 }, { header: x.t('party.country'), width: 9 }, { header: x.t('party.identifier'), width: 19 }, { header: x.t('party.address'), width: 32 }],
+        s.parties.map((p) => [x.e('partyRole', p.role), p.name, p.country ?? '', p.identifier ?? '', p.address ?? '']))
+    }
+    if (s.goods.length > 0) {
+      w.heading(x.t('seizure.goods'), 3)
+      w.table([{ header: x.t('goods.description'), width: 34 }, { header: x.t('goods.hs'), width: 11, mono: true }, { header: x.t('goods.quantity'), width: 11, align: 'right' }, { header: x.t('goods.value'), width: 14, align: 'right' }, { header: x.t('goods.control'), width: 18 }, { header: x.t('goods.licence'), width: 12 }],
+        s.goods.map((g) => [
+          g.description, g.hsCode, `${x.number(g.quantity, 3)} ${g.unit}`,
+          g.value === null ? '' : `${x.number(Number(g.value.amount), 2)} ${g.value.currency}`,
+          g.strategic.controlled ? `${g.strategic.regime ?? ''} ${g.strategic.entry ?? ''}` : x.t('goods.notControlled'),
+          `${x.e('licence', g.licence.status)}${g.licence.number === null ? '' : ` ${g.licence.number}`}`
+        ]))
+    }
+  })
+}
+
+function exhibitsSection (w: Writer, m: CaseFileModel): void {
+  const { x } = w
+  w.section('exhibits')
+  for (const e of m.exhibits) {
+    w.heading(`${e.label} — ${x.e('category', e.category)}`, 3, true)
+    const seals = e.events.filter((ev) => ev.sealNumber !== null)
+      .map((ev) => `${ev.seq}. ${x.e('event', ev.type)} ${ev.sealNumber ?? ''}${ev.sealIntact === false ? ` (${x.t('custody.broken')})` : ev.sealIntact === true ? ` (${x.t('custody.intact')})` : ''}`)
+    w.facts([
+      [x.t('exhibit.description'), e.description],
+      [x.t('exhibit.seal'), `${e.sealNumber ?? '—'}${e.sealBroken ? ` — ${x.t('exhibit.sealBroken')}` : ''}`],
+      [x.t('exhibit.sealHistory'), seals.join('\n')],
+      [x.t('exhibit.status'), x.e('itemStatus', e.status)],
+      [x.t('exhibit.custodian'), e.custodianName],
+      [x.t('exhibit.location'), e.location]
+    ])
+    if (e.sealBroken) w.paragraph(x.t('exhibit.sealBroken'), { font: 'bold', color: ALERT, size: 9 })
+    if (e.files.length === 0) {
+      w.paragraph(x.t('exhibit.noFiles'), { size: 8.5, color: MUTED })
+    } else {
+      w.table([{ header: x.t('file.name'), width: 30 }, { header: x.t('file.size'), width: 11, align: 'right' }, { header: x.t('file.type'), width: 14 }, { header: x.t('file.sha256'), width: 45, mono: true }],
+        e.files.map((f) => [f.filename, size(x, f.size), f.mediaType, f.sha256]), { size: 7.5 })
+    }
+  }
+}
+
+function custodySection (w: Writer, m: CaseFileModel, limits: CaseFileTemplate['anomalies']): void {
+  const { x } = w
+  w.section('custody')
+  for (const e of m.exhibits) {
+    w.heading(e.label, 3, true)
+    const anomalies = custodyAnomalies(e.events, limits)
+    const flagged = new Set(anomalies.map((a) => a.seq))
+    w.table([
+      { header: x.t('custody.seq'), width: 4 }, { header: x.t('custody.when'), width: 17 }, { header: x.t('custody.event'), width: 12 },
+      { header: x.t('custody.who'), width: 20 }, { header: x.t('custody.where'), width: 13 }, { header: x.t('custody.seal'), width: 13 }, { header: x.t('custody.details'), width: 21 }
+    ], e.events.map((ev) => [
+      String(ev.seq),
+      `${x.date(ev.occurredAt)}\n${x.date(ev.recordedAt)}`,
+      x.e('event', ev.type),
+      [ev.actorName, ev.fromName !== null || ev.toName !== null ? `${ev.fromName ?? '—'} → ${ev.toName ?? '—'}` : ''].filter((s) => s !== '').join('\n'),
+      ev.location ?? '',
+      ev.sealNumber === null ? '' : `${ev.sealNumber}${ev.sealIntact === false ? `\n${x.t('custody.broken')}` : ev.sealIntact === true ? `\n${x.t('custody.intact')}` : ''}`,
+      [ev.purpose, ev.authority, ev.witnessName === null ? null : `✓ ${ev.witnessName}`, ev.notes].filter((s) => s != null && s !== '').join('\n')
+    ]), { size: 7, marks: e.events.map((ev) => flagged.has(ev.seq)) })
+    if (anomalies.length === 0) {
+      w.paragraph(x.t('custody.noAnomaly'), { size: 8, color: MUTED })
+    } else {
+      w.paragraph(x.t('custody.anomalies'), { font: 'bold', size: 8.5, color: ALERT })
+      for (const a of anomalies) w.paragraph(`• ${x.t(a.key, a.vars)}`, { size: 8.5, color: ALERT })
+    }
+  }
+}
+
+function photosSection (w: Writer, m: CaseFileModel): void {
+  const { doc, x } = w
+  w.section('photos')
+  if (m.photos.length === 0) { w.paragraph(x.t('photo.noPhotos'), { color: MUTED }); return }
+  const maxHeight = 300
+  for (const p of m.photos) {
+    w.ensure(maxHeight + 50)
+    const y = doc.y
+    doc.image(p.image(), MARGIN.left, y, { fit: [WIDTH, maxHeight], align: 'center' })
+    doc.y = y + maxHeight + 4
+    doc.font('regular').fontSize(8.5).fillColor(INK)
+      .text(x.t('photo.caption', { label: p.label, file: p.attachment.filename, time: x.date(p.attachment.capturedAt ?? p.attachment.uploadedAt) }), MARGIN.left, doc.y, { width: WIDTH, align: 'center' })
+    doc.font('mono').fontSize(7).fillColor(MUTED).text(`SHA-256 ${p.attachment.sha256}`, { width: WIDTH, align: 'center' })
+    doc.moveDown(1.2)
+  }
+}
+
+function certificateSection (w: Writer, m: CaseFileModel): void {
+  const { doc, x } = w
+  w.section('certificate')
+  w.paragraph(x.t('certificate.statement', { agency: m.agency.name, time: x.date(m.generatedAt), reference: m.case.reference }), { size: 10 })
+  w.paragraph(x.t('certificate.bundle'))
+  w.paragraph(x.t('certificate.howto', { thumbprint: m.keyThumbprint }))
+  w.facts([[x.t('certificate.manifest'), m.manifestSha256], [x.t('certificate.key'), m.keyThumbprint]])
+  w.heading(x.t('certificate.checkpoint'), 3)
+  doc.font('mono').fontSize(7.5)
+  const h = doc.heightOfString(m.checkpoint.note, { width: WIDTH - 16 })
+  w.ensure(h + 16)
+  const y = doc.y
+  doc.rect(MARGIN.left, y, WIDTH, h + 12).fill(SHADE)
+  doc.fillColor(INK).text(m.checkpoint.note, MARGIN.left + 8, y + 6, { width: WIDTH - 16 })
+  doc.y = y + h + 18
+}
+
+/** Contents, drawn on the pages reserved after the cover once every section's page is known. */
+function drawContents (w: Writer, first: number, count: number, entries: TocEntry[]): void {
+  const { doc, x } = w
+  const perPage = Math.ceil(entries.length / count)
+  for (let p = 0; p < count; p++) {
+    doc.switchToPage(first + p)
+    doc.font('bold').fontSize(17).fillColor(INK).text(x.t('contents'), MARGIN.left, MARGIN.top, { width: WIDTH })
+    let y = doc.y + 14
+    for (const entry of entries.slice(p * perPage, (p + 1) * perPage)) {
+      const indent = (entry.level - 1) * 14
+      doc.font(entry.level === 1 ? 'bold' : 'regular').fontSize(entry.level === 1 ? 10.5 : 9).fillColor(INK)
+      doc.text(entry.title, MARGIN.left + indent, y, { width: WIDTH - indent - 40, lineBreak: false, ellipsis: true, height: 14 })
+      doc.text(String(entry.page), MARGIN.left + WIDTH - 40, y, { width: 40, align: 'right', lineBreak: false })
+      y += entry.level === 1 ? 18 : 14
+    }
+  }
+}
+
+/** Header and footer on every page: agency and case reference; page X of Y and the Bates number. */
+function drawFurniture (w: Writer, m: CaseFileModel): void {
+  const { doc, x } = w
+  const range = doc.bufferedPageRange()
+  for (let i = range.start; i < range.start + range.count; i++) {
+    doc.switchToPage(i)
+    const saved = doc.page.margins
+    doc.page.margins = { top: 0, bottom: 0, left: 0, right: 0 }
+    doc.font('regular').fontSize(8).fillColor(MUTED)
+    doc.text(m.agency.name, MARGIN.left, 32, { width: WIDTH / 2, lineBreak: false })
+    doc.font('bold').text(m.case.reference, MARGIN.left + WIDTH / 2, 32, { width: WIDTH / 2, align: 'right', lineBreak: false })
+    doc.moveTo(MARGIN.left, 46).lineTo(MARGIN.left + WIDTH, 46).lineWidth(0.5).strokeColor(RULE).stroke()
+    const fy = A4.height - 40
+    doc.moveTo(MARGIN.left, fy - 8).lineTo(MARGIN.left + WIDTH, fy - 8).lineWidth(0.5).strokeColor(RULE).stroke()
+    doc.font('regular').fontSize(8).fillColor(MUTED).text(x.t('footer.page', { page: i + 1, pages: range.count }), MARGIN.left, fy, { width: WIDTH / 3, lineBreak: false })
+    doc.font('mono').fontSize(8).fillColor(INK).text(`${m.case.reference}-${String(i + 1).padStart(6, '0')}`, MARGIN.left + WIDTH / 3, fy, { width: WIDTH / 3, align: 'center', lineBreak: false })
+    doc.font('regular').fontSize(8).fillColor(MUTED).text(x.date(m.generatedAt), MARGIN.left + (2 * WIDTH) / 3, fy, { width: WIDTH / 3, align: 'right', lineBreak: false })
+    doc.page.margins = saved
+  }
+}
+
+/** How many contents pages the entries need (sections, seizures, exhibits). */
+function contentsPages (m: CaseFileModel): number {
+  const entries = 6 + m.seizures.length + 2 * m.exhibits.length
+  return Math.max(1, Math.ceil(entries / 38))
+}
+
+/**
+ * Renders the court-ready case file: PDF/A-3b, every font embedded, the
+ * manifest attached as an associated file. Deterministic: the same model
+ * gives the same bytes (dates come from the model, never from the clock).
+ */
+export async function renderCaseFile (m: CaseFileModel, template: CaseFileTemplate, x: Texts): Promise<Buffer> {
+  const when = new Date(m.generatedAt)
+  const doc = new PDFDocument({
+    size: 'A4',
+    margins: MARGIN,
+    bufferPages: true,
+    autoFirstPage: true,
+    pdfVersion: '1.7',
+    subset: 'PDF/A-3b',
+    lang: x.lang,
+    displayTitle: true,
+    font: FONTS.regular,
+    info: {
+      Title: `${x.t('documentTitle')} ${m.case.reference}`,
+      Author: m.agency.name,
+      Subject: m.case.title,
+      Keywords: `${m.case.reference}; ${m.manifestSha256}`,
+      Creator: 'Strongroom',
+      Producer: 'Strongroom (pdfkit)',
+      CreationDate: when,
+      ModDate: when
+    }
+  })
+  registerFonts(doc)
+  const chunks: Buffer[] = []
+  doc.on('data', (c: Buffer) => chunks.push(c))
+  const done = new Promise<void>((resolve, reject) => { doc.on('end', resolve); doc.on('error', reject) })
+
+  doc.file(m.manifest, { name: 'manifest.json', type: 'application/json', description: 'Case bundle manifest (the QR code on the cover carries its SHA-256)', relationship: 'Source', creationDate: when, modifiedDate: when } as unknown as Parameters<PDFKit.PDFDocument['file']>[1])
+
+  const w = new Writer(doc, x)
+  cover(w, m)
+  const tocPages = contentsPages(m)
+  const tocFirst = doc.bufferedPageRange().count
+  for (let i = 0; i < tocPages; i++) doc.addPage()
+  const renderers: Record<string, () => void> = {
+    case: () => caseSection(w, m),
+    seizures: () => seizuresSection(w, m),
+    exhibits: () => exhibitsSection(w, m),
+    custody: () => custodySection(w, m, template.anomalies),
+    photos: () => photosSection(w, m),
+    certificate: () => certificateSection(w, m)
+  }
+  for (const section of template.sections) renderers[section]?.()
+  drawContents(w, tocFirst, tocPages, w.toc)
+  drawFurniture(w, m)
+  doc.end()
+  await done
+  return Buffer.concat(chunks)
+}

@@ -1,0 +1,49 @@
+import fs from 'node:fs'
+import { fileURLToPath } from 'node:url'
+
+export const LANGUAGES = ['en', 'sq'] as const
+export type Language = typeof LANGUAGES[number]
+
+export interface CaseFileTemplate {
+  sections: string[]
+  anomalies: { handoverGapHours: number, lateRecordingHours: number }
+  texts: Record<Language, Record<string, string>>
+}
+
+const TEMPLATE_FILE = fileURLToPath(new URL('../../templates/case-file.json', import.meta.url))
+
+/** The agency's wording (templates/case-file.json), read at each generation so an edit applies without a restart. */
+export function loadTemplate (file = TEMPLATE_FILE): CaseFileTemplate {
+  const template = JSON.parse(fs.readFileSync(file, 'utf8')) as CaseFileTemplate
+  for (const lang of LANGUAGES) {
+    if (template.texts[lang] === undefined) throw new Error(`${file}: no texts for "${lang}"`)
+  }
+  return template
+}
+
+export interface Texts {
+  readonly lang: Language
+  readonly locale: string
+  /** The text for `key` with `{name}` placeholders filled; a missing key shows as itself, never crashes. */
+  t: (key: string, vars?: Record<string, string | number>) => string
+  /** Translation of an enumeration value (`status.referred`), falling back to the value with spaces. */
+  e: (group: string, value: string | null | undefined) => string
+  date: (iso: string | null | undefined) => string
+  number: (n: number, digits?: number) => string
+}
+
+export function texts (template: CaseFileTemplate, lang: Language): Texts {
+  const table = { ...template.texts.en, ...template.texts[lang] }
+  const locale = table.locale ?? 'en-GB'
+  const dateFormat = new Intl.DateTimeFormat(locale, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false, timeZone: 'UTC' })
+  const t = (key: string, vars: Record<string, string | number> = {}): string =>
+    (table[key] ?? key).replace(/\{(\w+)\}/g, (whole, name: string) => (vars[name] === undefined ? whole : String(vars[name])))
+  return {
+    lang,
+    locale,
+    t,
+    e: (group, value) => (value == null ? '—' : table[`${group}.${value}`] ?? value.replace(/_/g, ' ')),
+    date: (iso) => (iso == null ? '—' : `${dateFormat.format(new Date(iso))} UTC`),
+    number: (n, digits = 0) => new Intl.NumberFormat(locale, { maximumFractionDigits: digits }).format(n)
+  }
+}

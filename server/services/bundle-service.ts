@@ -1,0 +1,343 @@
+import { createHash } from 'node:crypto'
+import fs from 'node:fs'
+import { PassThrough, Transform, type Readable } from 'node:stream'
+import { asc, eq, inArray } from 'drizzle-orm'
+import { CompactSign } from 'jose'
+import { PNG } from 'pngjs'
+import yazl from 'yazl'
+import type { Db } from '../db/client.js'
+import { attachments, auditEntries, caseActions, caseStatusChanges, custodyEvents, items as itemsTable, users } from '../db/schema/index.js'
+import { renderCaseFile, type CaseFileModel, type Exhibit } from '../documents/case-file.js'
+import { loadTemplate, texts, type Language } from '../documents/template.js'
+import { Problem } from '../errors.js'
+import { canonicalJson } from '../lib/canonical-json.js'
+import { newId } from '../lib/ids.js'
+import { inclusionProof } from '../lib/merkle.js'
+import type { ObjectStore } from '../lib/object-store.js'
+import { formatTlogProof } from '../lib/tlog-proof.js'
+import type { AuthUser } from './access.js'
+import { attachmentRecord } from './attachment-service.js'
+import type { AttachmentRecord, CaseActionRecord, CaseRecord, CustodyEventRecord, ItemRecord } from './audit-events.js'
+import type { CaseService } from './case-service.js'
+import { custodyEventRecord, itemRecord, type ItemService } from './item-service.js'
+import type { SeizureRecord } from './seizure-records.js'
+import type { SeizureService } from './seizure-service.js'
+import { sqliteNodeStore, type WritePath } from './write-path.js'
+
+export const BUNDLE_FORMAT = 'strongroom-bundle/1'
+export const SOFTWARE = { name: 'strongroom', version: '0.1.0' }
+
+/** What the bundle needs from the verifiable log (log-service.ts provides it). */
+export interface BundleLog {
+  /** The earliest stored checkpoint whose tree holds `size` entries, signed now if there is none yet. */
+  checkpointCovering: (size: number) => { size: number, rootHash: Buffer, note: string, keyId: string }
+  /** Every public key that signs, as a JWKS; and the active signer for the manifest JWS. */
+  jwks: () => { keys: Array<Record<string, unknown>> }
+  signer: () => { name: string, privateKey: import('node:crypto').KeyObject, kid: string }
+}
+
+export interface ManifestFile { path: string, size: number, sha256: string }
+
+export interface Manifest {
+  format: string
+  software: { name: string, version: string }
+  case: { id: string, reference: string, agency: string }
+  generatedAt: string
+  language: Language
+  checkpoint: { origin: string, size: number, rootHash: string }
+  keyId: string
+  files: ManifestFile[]
+}
+
+/** A file of the bundle: bytes in memory, or an evidence file streamed from the store. */
+type Member = { path: string, bytes: Buffer } | { path: string, attachment: AttachmentRecord, file: string }
+
+/**
+ * The bytes of a stored photo for the PDF, re-checked against its SHA-256. PNGs
+ * are flattened to 8-bit RGB on white: pdfkit splits alpha channels
+ * asynchronously, which makes the output differ from run to run, and an opaque
+ * image is also the safe choice for PDF/A.
+ */
+function printableImage (objects: ObjectStore, a: AttachmentRecord): Buffer {
+  const bytes = fs.readFileSync(objects.pathOf(a.sha256))
+  if (sha256(bytes) !== a.sha256) throw new Problem(409, 'integrity-failure', `The stored file of attachment ${a.id} no longer matches its SHA-256; the case file is not generated`)
+  if (a.mediaType !== 'image/png') return bytes
+  const png = PNG.sync.read(bytes)
+  return PNG.sync.write(png, { colorType: 2, inputColorType: 6, inputHasAlpha: true, bgColor: { red: 255, green: 255, blue: 255 } })
+}
+
+const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i
+
+/** A file name safe on Windows, macOS and Linux: ASCII letters, digits, dot, dash, underscore. */
+export function safeName (name: string): string {
+  const ascii = name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(/[^A-Za-z0-9._-]+/g, '_')
+  let safe = ascii.replace(/_+/g, '_').replace(/^[._]+|[._ ]+$/g, '').slice(0, 100)
+  if (safe === '' || WINDOWS_RESERVED.test(safe)) safe = `file_${safe}`
+  return safe
+}
+
+const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex')
+const json = (value: unknown): Buffer => Buffer.from(canonicalJson(value), 'utf8')
+
+/** The bundle manifest minus the case file's own entry: what the PDF embeds and its QR code names. */
+export function evidenceManifest (manifest: Manifest): Manifest {
+  return { ...manifest, files: manifest.files.filter((f) => f.path !== 'case-file.pdf') }
+}
+
+function verifyText (m: Manifest, thumbprint: string): string {
+  return `Strongroom case bundle ${m.case.reference}, generated ${m.generatedAt}
+==========================================================================
+
+Everything in this bundle can be checked offline. Trust only the public key, and
+compare its thumbprint with the one the agency publishes (also printed in the
+case file): ${thumbprint}
+
+1. With the project's verifier (Node.js 20 or later):
+
+     npx strongroom-verify bundle.zip --key ${thumbprint}
+
+   It checks everything below and names any file, entry or proof that fails.
+
+2. With plain tools (unzip, sha256sum, openssl, python3 or jq):
+
+   a. Every file's size and SHA-256 against manifest.json:
+        python3 -c 'import json;[print(f["sha256"]+"  "+f["path"]) for f in json.load(open("manifest.json"))["files"]]' > SHA256SUMS
+        sha256sum -c SHA256SUMS
+      and no file other than manifest.json and manifest.jws is absent from the list.
+
+   b. The signature over manifest.json: manifest.jws is a JWS with a detached
+      payload (RFC 7515 appendix F), algorithm EdDSA (Ed25519), key keys/jwks.json.
+      The signed input is <header>.<base64url(manifest.json)>:
+        H=$(cut -d. -f1 manifest.jws); S=$(cut -d. -f3 manifest.jws)
+        printf '%s.%s' "$H" "$(basenc --base64url -w0 manifest.json | tr -d =)" > signed-input
+        printf '%s' "$S" | tr '_-' '/+' | sed 's/$/==/' | base64 -d > signature 2>/dev/null
+        # public key: the "x" of keys/jwks.json (base64url) is the raw Ed25519 key;
+        # wrap it in the SPKI prefix 302a300506032b6570032100 to get a DER key:
+        X=$(python3 -c 'import json,base64;k=json.load(open("keys/jwks.json"))["keys"][0]["x"];print(base64.urlsafe_b64decode(k+"==").hex())')
+        echo "302a300506032b6570032100$X" | xxd -r -p > key.der
+        openssl pkeyutl -verify -pubin -inkey key.der -keyform DER -rawin -in signed-input -sigfile signature
+
+   c. Each line of audit/entries.jsonl is one audit entry: its RFC 6962 leaf hash
+      is SHA-256(0x00 || the line's UTF-8 bytes, without the newline):
+        head -n1 audit/entries.jsonl | tr -d '\\n' | (printf '\\000'; cat) | sha256sum
+
+   d. Each audit/proofs/<index>.tlog-proof (C2SP tlog-proof@v1) holds the
+      inclusion proof of entry <index> and the signed checkpoint; recompute the
+      root as RFC 9162 section 2.1.3.2 says and compare it with the checkpoint's
+      third line. The checkpoint is a C2SP signed note: its signature line is
+      "— <origin> base64(key id (4 bytes) || Ed25519 signature)" over the note's
+      text up to and including the last newline before the blank line.
+
+   e. records/*.json are RFC 8785 canonical JSON; each must equal the "data" (or
+      "data.case" / "data.seizure") of the latest audit entry of that record.
+
+   f. case-file.pdf embeds manifest.json minus its own entry (a file cannot
+      contain its own hash): the QR code on its cover is the SHA-256 of that
+      embedded manifest.
+`
+}
+
+export function createBundleService (deps: {
+  db: Db
+  objects: ObjectStore
+  cases: CaseService
+  seizures: SeizureService
+  items: ItemService
+  writes: WritePath
+  log: BundleLog
+}) {
+  const { db, objects, cases, seizures, items, writes, log } = deps
+  const nodes = sqliteNodeStore(db)
+
+  /** Everything the case file and bundle show, read in one go. */
+  function gather (user: AuthUser, caseId: string) {
+    const caseRow = cases.visible(user, caseId)
+    const record: CaseRecord = cases.record(db, caseId)
+    const names = new Map(db.select({ id: users.id, name: users.displayName }).from(users).all().map((u) => [u.id, u.name]))
+    const nameOf = (id: string | null): string | null => (id === null ? null : names.get(id) ?? id)
+    const seizureList = record.seizureIds.map((id) => seizures.load(db, id)).filter((s): s is SeizureRecord => s !== undefined)
+      .sort((a, b) => a.reference.localeCompare(b.reference))
+    const itemRows = record.seizureIds.length === 0 ? [] : db.select().from(itemsTable).where(inArray(itemsTable.seizureId, record.seizureIds)).orderBy(asc(itemsTable.label)).all()
+    const eventRows = itemRows.length === 0 ? [] : db.select().from(custodyEvents).where(inArray(custodyEvents.itemId, itemRows.map((i) => i.id))).orderBy(asc(custodyEvents.itemId), asc(custodyEvents.seq)).all()
+    const actions = db.select().from(caseActions).where(eq(caseActions.caseId, caseId)).orderBy(asc(caseActions.occurredAt), asc(caseActions.id)).all()
+    const owners = [caseId, ...record.seizureIds, ...itemRows.map((i) => i.id), ...eventRows.map((e) => e.id), ...actions.map((a) => a.id)]
+    const files = db.select().from(attachments).where(inArray(attachments.ownerId, owners)).orderBy(asc(attachments.uploadedAt), asc(attachments.id)).all().map(attachmentRecord)
+    return { caseRow, record, nameOf, seizureList, itemRows, eventRows, actions, files }
+  }
+
+  async function build (user: AuthUser, caseId: string, lang: Language, generatedAt: string) {
+    const g = gather(user, caseId)
+    const { record, nameOf } = g
+    const eventsByItem = new Map<string, CustodyEventRecord[]>()
+    for (const e of g.eventRows) eventsByItem.set(e.itemId, [...(eventsByItem.get(e.itemId) ?? []), custodyEventRecord(e)])
+    const itemOfEvent = new Map(g.eventRows.map((e) => [e.id, e.itemId]))
+    const labelOfItem = new Map(g.itemRows.map((i) => [i.id, i.label]))
+    const refOfSeizure = new Map(g.seizureList.map((s) => [s.id, s.reference]))
+
+    // Evidence files: evidence/<item label | seizure reference | case reference>/<n>-<safe name>.
+    const folderOf = (a: AttachmentRecord): string => {
+      if (a.ownerType === 'item') return labelOfItem.get(a.ownerId) ?? a.ownerId
+      if (a.ownerType === 'custody_event') return labelOfItem.get(itemOfEvent.get(a.ownerId) ?? '') ?? a.ownerId
+      if (a.ownerType === 'seizure') return refOfSeizure.get(a.ownerId) ?? a.ownerId
+      return record.reference
+    }
+    const counters = new Map<string, number>()
+    const evidence: Array<{ path: string, attachment: AttachmentRecord, folder: string }> = g.files.map((a) => {
+      const folder = folderOf(a)
+      const n = (counters.get(folder) ?? 0) + 1
+      counters.set(folder, n)
+      return { path: `evidence/${safeName(folder)}/${n}-${safeName(a.filename)}`, attachment: a, folder }
+    })
+
+    // Audit entries of every record in the bundle, and one checkpoint that covers them all.
+    const entityIds = [caseId, ...record.seizureIds, ...g.itemRows.map((i) => i.id), ...g.eventRows.map((e) => e.id), ...g.actions.map((a) => a.id), ...g.files.map((f) => f.id)]
+    const entries = []
+    for (let i = 0; i < entityIds.length; i += 500) entries.push(...db.select().from(auditEntries).where(inArray(auditEntries.entityId, entityIds.slice(i, i + 500))).all())
+    entries.sort((a, b) => a.index - b.index)
+    const last = entries[entries.length - 1]
+    if (last === undefined) throw new Problem(409, 'conflict', 'The case has no audit entries')
+    const checkpoint = log.checkpointCovering(last.index + 1)
+    const origin = checkpoint.note.split('\n')[0] ?? ''
+    const signer = log.signer()
+
+    const members: Member[] = []
+    const add = (path: string, bytes: Buffer): void => { members.push({ path, bytes }) }
+    add('records/case.json', json(record))
+    for (const s of g.seizureList) add(`records/seizure-${safeName(s.reference)}.json`, json(s))
+    for (const row of g.itemRows) {
+      add(`records/item-${safeName(row.label)}.json`, json(itemRecord(row) satisfies ItemRecord))
+      add(`records/custody-${safeName(row.label)}.json`, json(eventsByItem.get(row.id) ?? []))
+    }
+    add('records/attachments.json', json(g.files))
+    add('records/actions.json', json(g.actions.map((a): CaseActionRecord => ({ id: a.id, caseId: a.caseId, occurredAt: a.occurredAt, recordedAt: a.recordedAt, authorId: a.authorId, title: a.title, text: a.text }))))
+    add('audit/entries.jsonl', Buffer.from(entries.map((e) => `${e.canonical}\n`).join(''), 'utf8'))
+    add('audit/checkpoint', Buffer.from(checkpoint.note, 'utf8'))
+    for (const e of entries) {
+      add(`audit/proofs/${e.index}.tlog-proof`, Buffer.from(formatTlogProof({ index: e.index, hashes: inclusionProof(nodes, e.index, checkpoint.size), checkpointNote: checkpoint.note }), 'utf8'))
+    }
+    add('keys/jwks.json', Buffer.from(`${JSON.stringify(log.jwks(), null, 2)}\n`, 'utf8'))
+
+    const manifestBase: Manifest = {
+      format: BUNDLE_FORMAT,
+      software: SOFTWARE,
+      case: { id: record.id, reference: record.reference, agency: user.agency.code },
+      generatedAt,
+      language: lang,
+      checkpoint: { origin, size: checkpoint.size, rootHash: checkpoint.rootHash.toString('base64') },
+      keyId: signer.kid,
+      files: []
+    }
+    add('VERIFY.txt', Buffer.from(verifyText(manifestBase, signer.kid), 'utf8'))
+    const listed: ManifestFile[] = [
+      ...members.map((m) => ({ path: m.path, size: (m as { bytes: Buffer }).bytes.length, sha256: sha256((m as { bytes: Buffer }).bytes) })),
+      ...evidence.map((e) => ({ path: e.path, size: e.attachment.size, sha256: e.attachment.sha256 }))
+    ]
+    const evidenceOnly = { ...manifestBase, files: [...listed].sort((a, b) => (a.path < b.path ? -1 : 1)) }
+    const embedded = json(evidenceOnly)
+
+    // The case file, carrying the manifest of everything else.
+    const template = loadTemplate()
+    const x = texts(template, lang)
+    const exhibits: Exhibit[] = g.itemRows.map((row) => {
+      const view = items.view(row)
+      const events = eventsByItem.get(row.id) ?? []
+      return {
+        label: row.label,
+        description: row.description,
+        category: row.category,
+        status: view.status,
+        sealNumber: view.sealNumber,
+        sealBroken: view.sealBroken,
+        custodianName: nameOf(view.custodianId) ?? view.custodianId,
+        location: view.location,
+        seizureReference: view.seizureReference,
+        events: events.map((e) => ({ ...e, actorName: nameOf(e.actorId) ?? e.actorId, fromName: nameOf(e.fromUserId), toName: nameOf(e.toUserId), witnessName: nameOf(e.witnessUserId) })),
+        files: evidence.filter((f) => f.folder === row.label).map((f) => f.attachment)
+      }
+    })
+    const photos = evidence.filter((e) => e.attachment.mediaType === 'image/png' || e.attachment.mediaType === 'image/jpeg')
+      .map((e) => ({ label: e.folder, attachment: e.attachment, image: () => printableImage(objects, e.attachment) }))
+    const model: CaseFileModel = {
+      generatedAt,
+      agency: { code: user.agency.code, name: user.agency.name, country: user.agency.country },
+      case: record,
+      members: record.members.map((m) => ({ name: nameOf(m.userId) ?? m.userId, role: m.role })),
+      statusHistory: db.select().from(caseStatusChanges).where(eq(caseStatusChanges.caseId, caseId)).orderBy(asc(caseStatusChanges.changedAt)).all()
+        .map((s) => ({ from: s.fromStatus, to: s.toStatus, outcome: s.outcome, reason: s.reason, at: s.changedAt, by: nameOf(s.changedBy) ?? s.changedBy })),
+      actions: g.actions.map((a) => ({ id: a.id, caseId: a.caseId, occurredAt: a.occurredAt, recordedAt: a.recordedAt, authorId: a.authorId, title: a.title, text: a.text, authorName: nameOf(a.authorId) ?? a.authorId })),
+      seizures: g.seizureList.map((s) => ({ ...s, recordedByName: nameOf(s.recordedBy) ?? s.recordedBy, corrections: s.version - 1 })),
+      exhibits,
+      photos,
+      checkpoint: { note: checkpoint.note, origin, size: checkpoint.size, rootHash: checkpoint.rootHash.toString('base64') },
+      keyThumbprint: signer.kid,
+      manifestSha256: sha256(embedded),
+      manifest: embedded
+    }
+    const pdf = await renderCaseFile(model, template, x)
+
+    const manifest: Manifest = { ...evidenceOnly, files: [...evidenceOnly.files, { path: 'case-file.pdf', size: pdf.length, sha256: sha256(pdf) }].sort((a, b) => (a.path < b.path ? -1 : 1)) }
+    const manifestBytes = json(manifest)
+    // RFC 7515 appendix F: a JWS with detached payload (header..signature).
+    const jws = (await new CompactSign(manifestBytes).setProtectedHeader({ alg: 'EdDSA', kid: signer.kid, typ: 'strongroom-manifest+jws' }).sign(signer.privateKey)).split('.')
+    const detached = `${jws[0] ?? ''}..${jws[2] ?? ''}\n`
+    return { record, pdf, manifest, manifestBytes, detached, members, evidence, embeddedSha256: model.manifestSha256 }
+  }
+
+  function audit (user: AuthUser, record: CaseRecord, kind: 'case_file' | 'bundle', lang: Language, generatedAt: string, manifestSha256: string, checkpointSize: number): void {
+    writes.commit(user.id, () => ({
+      result: undefined,
+      audit: {
+        action: 'case.download',
+        entityType: 'case_download',
+        entityId: newId(),
+        agencyId: record.agencyId,
+        data: { caseId: record.id, reference: record.reference, kind, language: lang, generatedAt, manifestSha256, checkpointSize }
+      }
+    }))
+  }
+
+  return {
+    async caseFile (user: AuthUser, caseId: string, lang: Language, generatedAt: string): Promise<{ pdf: Buffer, reference: string }> {
+      const b = await build(user, caseId, lang, generatedAt)
+      audit(user, b.record, 'case_file', lang, generatedAt, b.embeddedSha256, b.manifest.checkpoint.size)
+      return { pdf: b.pdf, reference: b.record.reference }
+    },
+
+    /**
+     * The bundle as a ZIP stream: small members from memory, evidence files
+     * streamed from the store (no temporary copy) and re-hashed on the way;
+     * a file that no longer matches breaks the stream off instead of passing.
+     */
+    async bundle (user: AuthUser, caseId: string, lang: Language, generatedAt: string): Promise<{ stream: Readable, reference: string }> {
+      const b = await build(user, caseId, lang, generatedAt)
+      const mtime = new Date(generatedAt)
+      const zip = new yazl.ZipFile()
+      const options = { mtime, mode: 0o100644 }
+      zip.addBuffer(b.pdf, 'case-file.pdf', { ...options, compress: false })
+      zip.addBuffer(b.manifestBytes, 'manifest.json', options)
+      zip.addBuffer(Buffer.from(b.detached, 'utf8'), 'manifest.jws', options)
+      for (const m of b.members) if ('bytes' in m) zip.addBuffer(m.bytes, m.path, options)
+      const output = new PassThrough()
+      for (const e of b.evidence) {
+        const hash = createHash('sha256')
+        const check = new Transform({
+          transform (chunk: Buffer, _enc, done) { hash.update(chunk); done(null, chunk) },
+          flush (done) {
+            const actual = hash.digest('hex')
+            if (actual === e.attachment.sha256) { done(); return }
+            const error = new Error(`attachment ${e.attachment.id} (${e.path}) no longer matches its SHA-256; the bundle is broken off`)
+            output.destroy(error)
+            done(error)
+          }
+        })
+        zip.addReadStream(fs.createReadStream(objects.pathOf(e.attachment.sha256), { highWaterMark: 1024 * 1024 }).pipe(check), e.path, { ...options, compress: false, size: e.attachment.size })
+      }
+      zip.end()
+      zip.outputStream.pipe(output)
+      audit(user, b.record, 'bundle', lang, generatedAt, b.embeddedSha256, b.manifest.checkpoint.size)
+      return { stream: output, reference: b.record.reference }
+    }
+  }
+}
+
+export type BundleService = ReturnType<typeof createBundleService>

@@ -41,9 +41,12 @@ const line = (label: string, value: string): void => { console.log(`${label.padE
 // ---------------------------------------------------------------------------------------------
 // Synthetic entries: canonical JSON of realistic custody events (~520 bytes), in one buffer.
 
+const syntheticTime = (i: number): string => new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString()
+const syntheticId = (i: number): string => `0190${i.toString(16).padStart(12, '0')}-7000-8000-${(i * 7919).toString(16).padStart(12, '0')}`
+
 function syntheticEntry (i: number): string {
-  const t = new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString()
-  const id = `0190${i.toString(16).padStart(12, '0')}-7000-8000-${(i * 7919).toString(16).padStart(12, '0')}`
+  const t = syntheticTime(i)
+  const id = syntheticId(i)
   const data = `{"actorId":"user-${i % 97}","authority":null,"fromUserId":"user-${i % 89}","id":"${id}","itemId":"item-${i % 5003}","location":"TIR-EVD/R1/C${i % 9}/S${i % 4}","notes":null,"occurredAt":"${t}","purpose":"Transport to the central evidence room","recordedAt":"${t}","sealIntact":true,"sealNumber":"SB-${1000000 + i}","seq":${1 + (i % 40)},"toUserId":"user-${i % 83}","type":"transferred","witnessUserId":null}`
   return `{"action":"custody.transferred","actor":"user-${i % 97}","data":${data},"entityId":"${id}","entityType":"custody_event","index":${i},"time":"${t}"}`
 }
@@ -89,10 +92,8 @@ function buildLog (dir: string, e: { bytes: Buffer, offsets: Uint32Array }, n: n
   const batch = sqlite.transaction((from: number, to: number) => {
     for (let i = from; i < to; i++) {
       const bytes = entryAt(e, i)
-      const text = bytes.toString('utf8')
-      const parsed = JSON.parse(text) as { time: string, actor: string, entityId: string }
       const hash = leafHash(bytes)
-      insert.run(i, parsed.time, parsed.actor, 'custody.transferred', 'custody_event', parsed.entityId, text, hash)
+      insert.run(i, syntheticTime(i), `user-${i % 97}`, 'custody.transferred', 'custody_event', syntheticId(i), bytes.toString('utf8'), hash)
       appendLeaf(nodes, i, hash)
     }
   })

@@ -45,7 +45,11 @@ function validators () {
 
 /** The only place that creates Fastify: main.ts and every test build the app here. */
 export async function buildApp (config: Config, options: AppOptions = {}): Promise<FastifyInstance> {
-  const now = options.now ?? (() => new Date())
+  const clock = options.now ?? (() => new Date())
+  // The demo seed backdates its story (a seizure ten days ago, a case closed months ago) by
+  // moving this offset while it runs; nothing else can reach it, and it is 0 once built.
+  let demoOffset = 0
+  const now = (): Date => (demoOffset === 0 ? clock() : new Date(clock().getTime() + demoOffset))
   const app = Fastify({
     logger: {
       level: config.logLevel,
@@ -92,6 +96,8 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
   await app.register(webRoutes)
 
   await app.ready()
-  await ensureBootstrap(app, options.announce ?? ((text) => { process.stdout.write(text) }))
+  const travel = (to: Date | null): void => { demoOffset = to === null ? 0 : to.getTime() - clock().getTime() }
+  await ensureBootstrap(app, options.announce ?? ((text) => { process.stdout.write(text) }), travel)
+  demoOffset = 0
   return app
 }

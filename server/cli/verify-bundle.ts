@@ -8,7 +8,7 @@ const args = process.argv.slice(2)
 const json = args.includes('--json')
 const keyAt = args.indexOf('--key')
 const expectedThumbprint = keyAt >= 0 ? args[keyAt + 1] : undefined
-const file = args.find((a, i) => !a.startsWith('--') && i !== keyAt + 1)
+const file = args.find((a, i) => !a.startsWith('--') && (keyAt < 0 || i !== keyAt + 1))
 
 if (file === undefined || args.includes('--help')) {
   process.stderr.write('usage: strongroom-verify <bundle.zip> [--key <RFC 7638 thumbprint of the agency key>] [--json]\n')

@@ -4,6 +4,8 @@ import { seedDemoEvidence } from './evidence.js'
 
 /** Shared by every demo account; printed at start. Demo data directories only. */
 export const DEMO_PASSWORD = 'strongroom-demo'
+/** The demo's story starts this many days before the server's first start. */
+export const DEMO_START_DAYS = 160
 
 const DEMO_AGENCIES = [
   { code: 'AL-CUSTOMS', name: 'Albanian Customs Administration', country: 'AL', prefix: 'al' },
@@ -16,7 +18,7 @@ const DEMO_NAMES: Record<string, Record<string, string>> = {
 }
 
 /** Two agencies with one user of every role each; later issues add seizures and cases. */
-export async function seedDemo (app: FastifyInstance, adminId: string, announce: (text: string) => void, now: Date = new Date()): Promise<void> {
+export async function seedDemo (app: FastifyInstance, adminId: string, announce: (text: string) => void, now: Date = new Date(), travel: (to: Date | null) => void = () => {}): Promise<void> {
   const { accounts } = app.services
   const root = accounts.authUser(adminId)
   if (root === undefined) throw new Error('demo seed needs the bootstrap admin')
@@ -33,7 +35,7 @@ export async function seedDemo (app: FastifyInstance, adminId: string, announce:
       lines.push(`  ${username.padEnd(18)} ${role}`)
     }
   }
-  await seedDemoEvidence(app, created, now)
+  await seedDemoEvidence(app, created, now, travel)
   const adminNote = app.config.adminPassword === undefined ? ' (also the bootstrap "admin")' : ''
   announce(`\nStrongroom demo: every demo user's password is "${DEMO_PASSWORD}"${adminNote}\n${lines.join('\n')}\n\n`)
 }

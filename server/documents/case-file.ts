@@ -206,7 +206,7 @@ function caseSection (w: Writer, m: CaseFileModel): void {
   if (m.case.summary !== null) { w.heading(x.t('case.summary'), 3); w.paragraph(m.case.summary) }
   w.heading(x.t('case.history'), 3)
   w.table([{ header: x.t('seizure.occurredAt'), width: 22 }, { header: x.t('cover.status'), width: 26 }, { header: x.t('custody.details'), width: 52 }],
-    m.statusHistory.map((s) => [x.date(s.at), `${s.from === null ? '' : `${x.e('status', s.from)} → `}${x.e('status', s.to)}${s.outcome === null ? '' : ` (${x.e('outcome', s.outcome)})`}`, `${s.reason ?? ''} — ${s.by}`]))
+    m.statusHistory.map((s) => [x.date(s.at), `${x.e('status', s.to)}${s.outcome === null ? '' : ` (${x.e('outcome', s.outcome)})`}`, `${s.reason ?? ''} — ${s.by}`]))
   w.heading(x.t('case.actions'), 3)
   if (m.actions.length === 0) w.paragraph(x.t('case.noActions'), { color: MUTED })
   for (const a of m.actions) {
@@ -222,8 +222,9 @@ function seizuresSection (w: Writer, m: CaseFileModel): void {
   m.seizures.forEach((s, i) => {
     if (i > 0) w.doc.addPage()
     w.heading(`${s.reference} — ${s.place.name}`, 2)
-    w.paragraph(x.t('seizure.version', { version: s.version, count: s.corrections }), { size: 8, color: MUTED })
-    const route = [s.route.origin, ...s.route.transit, s.route.destination].filter((c) => c !== null).join(' → ')
+    if (s.corrections > 0) w.paragraph(x.t('seizure.version', { version: s.version, count: s.corrections }), { size: 8, color: MUTED })
+    const ends = [s.route.origin, s.route.destination].filter((c) => c !== null).join(' – ')
+    const route = s.route.transit.length === 0 ? ends : `${ends}, ${x.t('route.via', { countries: s.route.transit.join(', ') })}`
     w.facts([
       [x.t('seizure.occurredAt'), x.date(s.occurredAt)],
       [x.t('seizure.recordedAt'), `${x.date(s.recordedAt)} — ${s.recordedByName}`],
@@ -249,7 +250,7 @@ function seizuresSection (w: Writer, m: CaseFileModel): void {
       w.table([{ header: x.t('goods.description'), width: 34 }, { header: x.t('goods.hs'), width: 11, mono: true }, { header: x.t('goods.quantity'), width: 11, align: 'right' }, { header: x.t('goods.value'), width: 14, align: 'right' }, { header: x.t('goods.control'), width: 18 }, { header: x.t('goods.licence'), width: 12 }],
         s.goods.map((g) => [
           g.description, g.hsCode, `${x.number(g.quantity, 3)} ${g.unit}`,
-          g.value === null ? '' : `${x.number(Number(g.value.amount), 2)} ${g.value.currency}`,
+          g.value === null ? '' : `${x.money(g.value.amount)} ${g.value.currency}`,
           g.strategic.controlled ? `${g.strategic.regime ?? ''} ${g.strategic.entry ?? ''}` : x.t('goods.notControlled'),
           `${x.e('licence', g.licence.status)}${g.licence.number === null ? '' : ` ${g.licence.number}`}`
         ]))
@@ -294,12 +295,12 @@ function custodySection (w: Writer, m: CaseFileModel, limits: CaseFileTemplate['
       { header: x.t('custody.who'), width: 20 }, { header: x.t('custody.where'), width: 13 }, { header: x.t('custody.seal'), width: 13 }, { header: x.t('custody.details'), width: 21 }
     ], e.events.map((ev) => [
       String(ev.seq),
-      `${x.date(ev.occurredAt)}\n${x.date(ev.recordedAt)}`,
+      `${x.time(ev.occurredAt)}\n${x.time(ev.recordedAt)}`,
       x.e('event', ev.type),
-      [ev.actorName, ev.fromName !== null || ev.toName !== null ? `${ev.fromName ?? '—'} → ${ev.toName ?? '—'}` : ''].filter((s) => s !== '').join('\n'),
+      [ev.actorName, ev.type === 'transferred' && ev.toName !== null ? x.t('custody.to', { name: ev.toName }) : '', ev.type === 'received' && ev.fromName !== null ? x.t('custody.from', { name: ev.fromName }) : ''].filter((s) => s !== '').join('\n'),
       ev.location ?? '',
       ev.sealNumber === null ? '' : `${ev.sealNumber}${ev.sealIntact === false ? `\n${x.t('custody.broken')}` : ev.sealIntact === true ? `\n${x.t('custody.intact')}` : ''}`,
-      [ev.purpose, ev.authority, ev.witnessName === null ? null : `✓ ${ev.witnessName}`, ev.notes].filter((s) => s != null && s !== '').join('\n')
+      [ev.purpose, ev.authority, ev.witnessName === null ? null : x.t('custody.witness', { name: ev.witnessName }), ev.notes].filter((s) => s != null && s !== '').join('\n')
     ]), { size: 7, marks: e.events.map((ev) => flagged.has(ev.seq)) })
     if (anomalies.length === 0) {
       w.paragraph(x.t('custody.noAnomaly'), { size: 8, color: MUTED })

@@ -29,7 +29,11 @@ export interface Texts {
   /** Translation of an enumeration value (`status.referred`), falling back to the value with spaces. */
   e: (group: string, value: string | null | undefined) => string
   date: (iso: string | null | undefined) => string
+  /** The same without the zone, for table columns whose header says UTC. */
+  time: (iso: string | null | undefined) => string
   number: (n: number, digits?: number) => string
+  /** A decimal amount kept as text ("48000.00"), shown with two decimals in the reader's format. */
+  money: (amount: string) => string
 }
 
 export function texts (template: CaseFileTemplate, lang: Language): Texts {
@@ -44,6 +48,8 @@ export function texts (template: CaseFileTemplate, lang: Language): Texts {
     t,
     e: (group, value) => (value == null ? '—' : table[`${group}.${value}`] ?? value.replace(/_/g, ' ')),
     date: (iso) => (iso == null ? '—' : `${dateFormat.format(new Date(iso))} UTC`),
-    number: (n, digits = 0) => new Intl.NumberFormat(locale, { maximumFractionDigits: digits }).format(n)
+    time: (iso) => (iso == null ? '—' : dateFormat.format(new Date(iso))),
+    number: (n, digits = 0) => new Intl.NumberFormat(locale, { maximumFractionDigits: digits }).format(n),
+    money: (amount) => new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(Number(amount))
   }
 }

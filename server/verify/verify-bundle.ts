@@ -133,7 +133,10 @@ export async function verifyBundle (file: string, options: { expectedThumbprint?
         await compactVerify(`${header}.${manifestBytes.toString('base64url')}.${signature}`, key, { algorithms: ['EdDSA'] })
         pass('manifest.jws', `valid EdDSA signature over manifest.json by key ${signerKey.thumbprint}`)
       } catch (err) {
-        fail('manifest.json', `does not match its signature in manifest.jws (${(err as Error).message})`)
+        // A bad signature cannot tell which of the two was altered: both are named.
+        const why = (err as Error).message
+        fail('manifest.json', `does not match the signature in manifest.jws (${why})`)
+        fail('manifest.jws', `is not a valid signature of manifest.json by key ${signerKey.thumbprint} (${why})`)
       }
     }
   }

@@ -101,7 +101,7 @@ export function Uploader ({ url, onStored }) {
       <label for=${pickId} class="button secondary">${t('files.choose')}</label>
       <span class="muted drop-hint">${t('files.drop')}</span>
     </div>
-    ${uploads.length > 0 && html`<ul class="uploads" aria-live="polite">
+    ${uploads.length > 0 && html`<ul class="uploads" aria-label=${t('files.uploads')} aria-live="polite">
       ${uploads.map((u) => html`<${UploadRow} key=${u.key} u=${u} onCancel=${() => cancelUpload(u.key)} />`)}
     </ul>`}
   </div>`
@@ -131,7 +131,7 @@ function UploadRow ({ u, onCancel }) {
       ${u.state === 'cancelled' && html`<span class="muted">${t('files.cancelled')}</span>`}
       ${u.state === 'failed' && html`<span class="error" role="alert">${u.error}</span>`}
       ${u.state === 'done' && html`<span class="ok">${t('files.stored')}</span>
-        <span class="hash">SHA-256 <code class="mono" aria-label=${t('files.sha256Of', { name: u.name })}>${u.record?.sha256}</code></span>`}
+        <span class="hash">SHA-256 <code class="mono">${u.record?.sha256}</code></span>`}
     </div>
   </li>`
 }

@@ -76,7 +76,7 @@ const messages = {
 
   'seizures.title': 'Seizures',
   'seizures.one': 'Seizure',
-  'seizures.search': 'Free text',
+  'seizures.search': 'Search for',
   'seizures.searchHint': 'Reference, place, party, goods, narrative…',
   'seizures.partyName': 'Party name',
   'seizures.none': 'No seizures match.',
@@ -101,7 +101,7 @@ const messages = {
   'seizure.future': 'The seizure cannot be in the future',
 
   'place.title': 'Place',
-  'place.name': 'Place',
+  'place.name': 'Place name',
   'place.nameHint': 'Customs office or border crossing, e.g. Morinë border crossing',
   'place.type': 'Type of place',
   'place.locode': 'UN/LOCODE',
@@ -287,7 +287,7 @@ const messages = {
   'files.sending': 'Sending… {percent} %',
   'files.cancelled': 'Cancelled',
   'files.stored': 'Stored.',
-  'files.sha256Of': 'SHA-256 of {name}',
+  'files.uploads': 'Uploads',
 
   'locations.sub': 'Where evidence is kept: site, room, cabinet, shelf.',
   'locations.all': 'Locations',
@@ -306,7 +306,7 @@ const messages = {
   'cases.title': 'Cases',
   'cases.one': 'Case',
   'cases.prosecutorSub': 'Cases you are a member of.',
-  'cases.search': 'Free text',
+  'cases.search': 'Search for',
   'cases.status': 'Status',
   'cases.anyStatus': 'Any status',
   'cases.none': 'No cases match.',

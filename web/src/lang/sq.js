@@ -76,7 +76,7 @@ const messages = {
 
   'seizures.title': 'Sekuestrimet',
   'seizures.one': 'Sekuestrimi',
-  'seizures.search': 'Tekst i lirë',
+  'seizures.search': 'Kërko për',
   'seizures.searchHint': 'Referencë, vend, palë, mallra, përshkrim…',
   'seizures.partyName': 'Emri i palës',
   'seizures.none': 'Asnjë sekuestrim nuk përputhet.',
@@ -101,7 +101,7 @@ const messages = {
   'seizure.future': 'Sekuestrimi nuk mund të jetë në të ardhmen',
 
   'place.title': 'Vendi',
-  'place.name': 'Vendi',
+  'place.name': 'Emri i vendit',
   'place.nameHint': 'Dega doganore ose pika e kalimit kufitar, p.sh. Pika e kalimit Morinë',
   'place.type': 'Lloji i vendit',
   'place.locode': 'UN/LOCODE',
@@ -287,7 +287,7 @@ const messages = {
   'files.sending': 'Duke dërguar… {percent} %',
   'files.cancelled': 'Anuluar',
   'files.stored': 'U ruajt.',
-  'files.sha256Of': 'SHA-256 e {name}',
+  'files.uploads': 'Ngarkimet',
 
   'locations.sub': 'Ku ruhen provat: objekti, dhoma, kasaforta, rafti.',
   'locations.all': 'Vendruajtjet',
@@ -306,7 +306,7 @@ const messages = {
   'cases.title': 'Çështjet',
   'cases.one': 'Çështja',
   'cases.prosecutorSub': 'Çështjet ku jeni anëtar.',
-  'cases.search': 'Tekst i lirë',
+  'cases.search': 'Kërko për',
   'cases.status': 'Statusi',
   'cases.anyStatus': 'Çdo status',
   'cases.none': 'Asnjë çështje nuk përputhet.',

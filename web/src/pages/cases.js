@@ -46,7 +46,7 @@ export function CaseList ({ user }) {
       <caption class="visually-hidden">${title}</caption>
       <thead><tr><th scope="col">${t('cases.reference')}</th><th scope="col">${t('cases.caseTitle')}</th><th scope="col">${t('cases.status')}</th><th scope="col">${t('cases.updated')}</th></tr></thead>
       <tbody>${rows.map((c) => html`<tr key=${c.id}>
-        <td data-label=${t('cases.reference')}><${Link} to=${`/cases/${c.id}`} class="mono">${c.reference}<//></td>
+        <td data-label=${t('cases.reference')} class="nowrap"><${Link} to=${`/cases/${c.id}`} class="mono">${c.reference}<//></td>
         <td data-label=${t('cases.caseTitle')}>${c.title}</td>
         <td data-label=${t('cases.status')}><${Badge} kind="caseStatus" value=${c.status} />${c.outcome !== null && html` <span class="muted">${label('outcome', c.outcome)}</span>`}</td>
         <td data-label=${t('cases.updated')}><${When} iso=${c.updatedAt} /></td>

@@ -37,7 +37,7 @@ export function SeizureList ({ user }) {
     <${PageTitle} text=${t('seizures.title')} />
     ${can(user, 'seizure.create') && html`<p><${Link} to="/seizures/new" class="button primary">${t('nav.newSeizure')}<//></p>`}
     <${Form} form=${useForm()} class="filters" label=${t('common.search')} onSubmit=${() => setApplied(filters)}>
-      <${Field} label=${t('seizures.search')} name="q" type="search" value=${filters.q} onValue=${set('q')} hint=${t('seizures.searchHint')} />
+      <${Field} label=${t('seizures.search')} name="q" type="search" value=${filters.q} onValue=${set('q')} placeholder=${t('seizures.searchHint')} />
       <${Field} label=${t('common.from')} name="from" type="date" value=${filters.from} onValue=${set('from')} />
       <${Field} label=${t('common.to')} name="to" type="date" value=${filters.to} onValue=${set('to')} />
       <${Field} label=${t('goods.hsCode')} name="hsCode" inputmode="numeric" value=${filters.hsCode} onValue=${set('hsCode')} />
@@ -51,7 +51,7 @@ export function SeizureList ({ user }) {
       <caption class="visually-hidden">${t('seizures.title')}</caption>
       <thead><tr><th scope="col">${t('seizures.reference')}</th><th scope="col">${t('seizures.occurredAt')}</th><th scope="col">${t('place.name')}</th><th scope="col">${t('seizures.movement')}</th><th scope="col">${t('goods.title')}</th></tr></thead>
       <tbody>${rows.map((s) => html`<tr key=${s.id}>
-        <td data-label=${t('seizures.reference')}><${Link} to=${`/seizures/${s.id}`}>${s.reference}<//></td>
+        <td data-label=${t('seizures.reference')} class="nowrap"><${Link} to=${`/seizures/${s.id}`}>${s.reference}<//></td>
         <td data-label=${t('seizures.occurredAt')}><${When} iso=${s.occurredAt} /></td>
         <td data-label=${t('place.name')}>${s.place.name}</td>
         <td data-label=${t('seizures.movement')}>${label('direction', s.direction)} · ${label('transportMode', s.transportMode)}</td>
@@ -383,10 +383,10 @@ export function ItemTable ({ items, showCustodian }) {
   return html`<table class="rows">
     <thead><tr><th scope="col">${t('items.label')}</th><th scope="col">${t('items.description')}</th><th scope="col">${t('items.status')}</th><th scope="col">${t('items.seal')}</th><th scope="col">${showCustodian ? t('items.custodian') : t('items.location')}</th></tr></thead>
     <tbody>${items.map((it) => html`<tr key=${it.id}>
-      <td data-label=${t('items.label')}><${Link} to=${`/items/${it.id}`} class="mono">${it.label}<//></td>
+      <td data-label=${t('items.label')} class="nowrap"><${Link} to=${`/items/${it.id}`} class="mono">${it.label}<//></td>
       <td data-label=${t('items.description')}>${it.description}<br /><span class="muted">${label('category', it.category)}</span></td>
       <td data-label=${t('items.status')}><${Badge} kind="itemStatus" value=${it.status} /></td>
-      <td data-label=${t('items.seal')}>${it.sealNumber ?? '—'} ${it.sealBroken && html`<span class="badge danger">${t('items.sealBroken')}</span>`}</td>
+      <td data-label=${t('items.seal')}><span class="nowrap">${it.sealNumber ?? '—'}</span> ${it.sealBroken && html`<span class="badge danger">${t('items.sealBroken')}</span>`}</td>
       <td data-label=${showCustodian ? t('items.custodian') : t('items.location')}>${showCustodian ? html`<${Person} id=${it.custodianId} />` : (it.location ?? '—')}</td>
     </tr>`)}</tbody>
   </table>`

@@ -1,13 +1,18 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { LABEL_FORMATS, renderLabel } from '../documents/label.js'
-import { IdParams, problems, StringEnum } from '../schemas/common.js'
-import { AnyObject, NewCustodyEventSchema, NewLocationSchema } from '../schemas/evidence.js'
+import { IdParams, Page, problems, StringEnum } from '../schemas/common.js'
+import { AnyObject, ItemQuerySchema, NewCustodyEventSchema, NewLocationSchema } from '../schemas/evidence.js'
 
 const List = Type.Object({ items: Type.Array(AnyObject), nextCursor: Type.Null() })
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   const { items } = app.services
+
+  app.get('/api/items', {
+    config: { permission: 'seizure.read' },
+    schema: { tags: ['items'], summary: 'Evidence items: pending hand-overs (pendingTo=me), what a custodian holds, by status or label', querystring: ItemQuerySchema, response: { 200: Page(AnyObject), ...problems(400, 401, 403) } }
+  }, async (request) => items.list(request.user, request.query))
 
   app.get('/api/items/:id', {
     config: { permission: 'seizure.read' },

@@ -31,6 +31,16 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => accounts.listUsers(request.user, request.query))
 
+  app.get('/api/directory', {
+    config: { permission: 'session' },
+    schema: {
+      tags: ['users'],
+      summary: 'Active users to pick as recipient, witness or case member (names and roles only)',
+      querystring: Type.Object({ agencyCode: Type.Optional(Type.String({ maxLength: 32 })) }, { additionalProperties: false }),
+      response: { 200: Type.Object({ items: Type.Array(Type.Object({ id: Type.String(), displayName: Type.String(), role: Role, agency: Type.String() })), nextCursor: Type.Null() }), ...problems(401, 403, 404) }
+    }
+  }, async (request) => ({ items: accounts.directory(request.user, request.query.agencyCode), nextCursor: null }))
+
   app.get('/api/users/:id', {
     config: { permission: 'user.manage' },
     schema: { tags: ['admin'], summary: 'One user', params: IdParams, response: { 200: UserSchema, ...problems(401, 403, 404) } }

@@ -120,5 +120,13 @@ export const NewLocationSchema = Type.Object({
 
 export const ItemStatusEnum = StringEnum(ITEM_STATUSES)
 
+export const ItemQuerySchema = Type.Object({
+  ...PageQuery,
+  status: Type.Optional(ItemStatusEnum),
+  custodian: Type.Optional(Type.String({ maxLength: 64, description: 'user id, or "me"' })),
+  pendingTo: Type.Optional(Type.String({ maxLength: 64, description: 'recipient of a hand-over not yet received: user id, or "me"' })),
+  label: Type.Optional(Type.String({ maxLength: 40, description: 'label prefix, e.g. AL-2026-000123' }))
+}, { additionalProperties: false })
+
 /** Responses are described loosely (objects with any properties) but documented. */
 export const AnyObject = Type.Object({}, { additionalProperties: true })

@@ -185,6 +185,18 @@ export function createAccountsService (db: Db, writes: WritePath) {
       return toPage(rows, limit, (r) => r.users.id, (r) => userView(r.users, r.agencies))
     },
 
+    /**
+     * Colleagues to pick as recipient, witness or case member: names and roles
+     * only, of the caller's agency, or (for sharing a joint case) of another.
+     */
+    directory (user: AuthUser, agencyCode: string | undefined): Array<{ id: string, displayName: string, role: Role, agency: string }> {
+      const agency = agencyCode === undefined ? user.agency : db.select().from(agencies).where(eq(agencies.code, agencyCode)).get()
+      if (agency === undefined) throw Problem.notFound('agency')
+      if (agency.id !== user.agency.id && user.role !== 'investigator') throw Problem.forbidden('Only investigators look up users of another agency (to share a joint case)')
+      return db.select().from(users).where(and(eq(users.agencyId, agency.id), eq(users.disabled, false))).orderBy(asc(users.displayName)).all()
+        .map((u) => ({ id: u.id, displayName: u.displayName, role: u.role, agency: agency.code }))
+    },
+
     getUser (user: AuthUser, id: string): UserView {
       authorize(user, 'user.manage')
       const row = db.select().from(users).where(eq(users.id, id)).get()

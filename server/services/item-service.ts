@@ -1,11 +1,12 @@
-import { and, asc, eq, max } from 'drizzle-orm'
+import { and, asc, eq, gt, inArray, like, max } from 'drizzle-orm'
 import type { Static } from 'typebox'
 import type { Db, Tx } from '../db/client.js'
-import { custodyEvents, items, locations, users } from '../db/schema/index.js'
+import { caseMembers, caseSeizures, custodyEvents, items, locations, users } from '../db/schema/index.js'
+import { decodeCursor, DEFAULT_LIMIT, toPage, type Page } from '../lib/pagination.js'
 import { Problem } from '../errors.js'
 import { newId } from '../lib/ids.js'
 import type { LabelData } from '../documents/label.js'
-import type { NewCustodyEventSchema, NewItemSchema, NewLocationSchema } from '../schemas/evidence.js'
+import type { ItemQuerySchema, NewCustodyEventSchema, NewItemSchema, NewLocationSchema } from '../schemas/evidence.js'
 import { authorize, sameAgency, type AuthUser } from './access.js'
 import type { CustodyEventRecord, ItemRecord, LocationRecord } from './audit-events.js'
 import { applyCustodyEvent, CustodyFieldMissing, CustodyRefusal, type CustodyEventInput, type CustodyState } from './custody-rules.js'
@@ -15,6 +16,7 @@ import type { WritePath } from './write-path.js'
 export type NewItem = Static<typeof NewItemSchema>
 export type NewCustodyEvent = Static<typeof NewCustodyEventSchema>
 export type NewLocation = Static<typeof NewLocationSchema>
+export type ItemQuery = Static<typeof ItemQuerySchema>
 
 type ItemRow = typeof items.$inferSelect
 type EventRow = typeof custodyEvents.$inferSelect
@@ -273,6 +275,30 @@ export function createItemService (db: Db, writes: WritePath, seizureService: Se
     get (user: AuthUser, id: string): ItemView {
       authorize(user, 'seizure.read')
       return view(visibleItem(user, id))
+    },
+
+    /**
+     * Items of the caller's agency, filtered: a custodian's pending hand-overs
+     * (`pendingTo=me`), what someone holds, items by status or label. Prosecutors
+     * see only the items of their cases.
+     */
+    list (user: AuthUser, query: ItemQuery): Page<ItemView> {
+      authorize(user, 'seizure.read')
+      const limit = query.limit ?? DEFAULT_LIMIT
+      const after = decodeCursor<string>(query.cursor, 'string')
+      const me = (id: string | undefined): string | undefined => (id === 'me' ? user.id : id)
+      const rows = db.select().from(items).where(and(
+        eq(items.agencyId, user.agency.id),
+        user.role === 'prosecutor'
+          ? inArray(items.seizureId, db.select({ id: caseSeizures.seizureId }).from(caseSeizures).innerJoin(caseMembers, eq(caseMembers.caseId, caseSeizures.caseId)).where(eq(caseMembers.userId, user.id)))
+          : undefined,
+        after === undefined ? undefined : gt(items.label, after),
+        query.status === undefined ? undefined : eq(items.status, query.status),
+        query.custodian === undefined ? undefined : eq(items.custodianId, me(query.custodian) ?? ''),
+        query.pendingTo === undefined ? undefined : eq(items.pendingToId, me(query.pendingTo) ?? ''),
+        query.label === undefined ? undefined : like(items.label, `${query.label.replace(/[%_]/g, '')}%`)
+      )).orderBy(asc(items.label)).limit(limit + 1).all()
+      return toPage(rows, limit, (r) => r.label, (r) => view(r))
     },
 
     listForSeizure (user: AuthUser, seizureId: string): ItemView[] {

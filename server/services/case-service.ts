@@ -7,6 +7,7 @@ import {
 } from '../db/schema/index.js'
 import { Problem } from '../errors.js'
 import { newId } from '../lib/ids.js'
+import { FUTURE_SKEW_MS, ftsQuery, likeText } from '../lib/search.js'
 import { decodeCursor, DEFAULT_LIMIT, toPage, type Page } from '../lib/pagination.js'
 import type { CasePatchSchema, CaseQuerySchema, NewActionSchema, NewCaseSchema } from '../schemas/cases.js'
 import { authorize, type AuthUser } from './access.js'
@@ -320,7 +321,7 @@ export function createCaseService (db: Db, writes: WritePath, access: ObjectAcce
       const c = this.visible(user, id)
       access.requireMember(user, c, ANY_MEMBER)
       notClosed(c)
-      if (Date.parse(input.occurredAt) > now().getTime() + 5 * 60 * 1000) throw Problem.badRequest('An action cannot happen in the future', [{ field: 'body/occurredAt', message: 'is in the future' }])
+      if (Date.parse(input.occurredAt) > now().getTime() + FUTURE_SKEW_MS) throw Problem.badRequest('An action cannot happen in the future', [{ field: 'body/occurredAt', message: 'is in the future' }])
       return writes.commit(user.id, (tx, time) => {
         // The case row is not touched: its recorded state (the last case.* entry) stays what it was.
         const r = tx.insert(caseActions).values({ id: newId(), caseId: id, occurredAt: new Date(input.occurredAt).toISOString(), recordedAt: time, authorId: user.id, title: input.title, text: input.text ?? null }).returning().get()
@@ -398,18 +399,17 @@ export function createCaseService (db: Db, writes: WritePath, access: ObjectAcce
       if (query.status !== undefined) filters.push(eq(cases.status, query.status))
       if (query.member !== undefined) filters.push(inArray(cases.id, db.select({ id: caseMembers.caseId }).from(caseMembers).where(eq(caseMembers.userId, query.member))))
       if (query.offence !== undefined) {
-        const term = `%${query.offence.replace(/[%_]/g, '')}%`
+        const term = `%${likeText(query.offence)}%`
         filters.push(inArray(cases.id, db.select({ id: caseOffences.caseId }).from(caseOffences).where(or(like(caseOffences.law, term), like(caseOffences.article, term), like(caseOffences.description, term)))))
       }
       if (query.seizureReference !== undefined) {
         filters.push(inArray(cases.id, db.select({ id: caseSeizures.caseId }).from(caseSeizures).innerJoin(seizures, eq(seizures.id, caseSeizures.seizureId)).where(eq(seizures.reference, query.seizureReference))))
       }
       if (query.party !== undefined) {
-        filters.push(inArray(cases.id, db.select({ id: caseSeizures.caseId }).from(caseSeizures).innerJoin(parties, eq(parties.seizureId, caseSeizures.seizureId)).where(like(parties.name, `%${query.party.replace(/[%_]/g, '')}%`))))
+        filters.push(inArray(cases.id, db.select({ id: caseSeizures.caseId }).from(caseSeizures).innerJoin(parties, eq(parties.seizureId, caseSeizures.seizureId)).where(like(parties.name, `%${likeText(query.party)}%`))))
       }
       if (query.q !== undefined && query.q.trim() !== '') {
-        const match = query.q.split(/\s+/).filter((w) => w !== '').map((w) => `"${w.replace(/"/g, '""')}"*`).join(' ')
-        filters.push(inArray(cases.id, sql`(SELECT case_id FROM cases_fts WHERE cases_fts MATCH ${match})`))
+        filters.push(inArray(cases.id, sql`(SELECT case_id FROM cases_fts WHERE cases_fts MATCH ${ftsQuery(query.q)})`))
       }
       const rows = db.select({ id: cases.id }).from(cases).where(and(...filters)).orderBy(desc(cases.id)).limit(limit + 1).all()
       return toPage(rows, limit, (r) => r.id, (r) => record(db, r.id))

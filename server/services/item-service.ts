@@ -5,6 +5,7 @@ import { caseMembers, caseSeizures, custodyEvents, items, locations, users } fro
 import { decodeCursor, DEFAULT_LIMIT, toPage, type Page } from '../lib/pagination.js'
 import { Problem } from '../errors.js'
 import { newId } from '../lib/ids.js'
+import { FUTURE_SKEW_MS, likeText } from '../lib/search.js'
 import type { LabelData } from '../documents/label.js'
 import type { ItemQuerySchema, NewCustodyEventSchema, NewItemSchema, NewLocationSchema } from '../schemas/evidence.js'
 import { authorize, sameAgency, type AuthUser } from './access.js'
@@ -93,7 +94,6 @@ export const locationRecord = (r: LocationRow): LocationRecord => ({
   id: r.id, agencyId: r.agencyId, code: r.code, name: r.name, parentId: r.parentId, createdAt: r.createdAt, createdBy: r.createdBy
 })
 
-const FUTURE_SKEW_MS = 5 * 60 * 1000
 
 export function createItemService (db: Db, writes: WritePath, seizureService: SeizureService, now: () => Date) {
   function view (r: ItemRow, reference?: string): ItemView {
@@ -296,7 +296,7 @@ export function createItemService (db: Db, writes: WritePath, seizureService: Se
         query.status === undefined ? undefined : eq(items.status, query.status),
         query.custodian === undefined ? undefined : eq(items.custodianId, me(query.custodian) ?? ''),
         query.pendingTo === undefined ? undefined : eq(items.pendingToId, me(query.pendingTo) ?? ''),
-        query.label === undefined ? undefined : like(items.label, `${query.label.replace(/[%_]/g, '')}%`)
+        query.label === undefined ? undefined : like(items.label, `${likeText(query.label)}%`)
       )).orderBy(asc(items.label)).limit(limit + 1).all()
       return toPage(rows, limit, (r) => r.label, (r) => view(r))
     },

@@ -5,6 +5,7 @@ import { caseMembers, caseSeizures, goodsLines, parties, seizures, seizureVersio
 import { Problem, type FieldError } from '../errors.js'
 import { canonicalJson } from '../lib/canonical-json.js'
 import { newId } from '../lib/ids.js'
+import { FUTURE_SKEW_MS, ftsQuery, likeText } from '../lib/search.js'
 import { decodeCursor, DEFAULT_LIMIT, toPage, type Page } from '../lib/pagination.js'
 import type { NewSeizureSchema, SeizureCorrectionSchema, SeizureQuerySchema } from '../schemas/evidence.js'
 import { authorize, type AuthUser } from './access.js'
@@ -19,8 +20,6 @@ export type SeizureCorrection = Static<typeof SeizureCorrectionSchema>
 export type SeizureQuery = Static<typeof SeizureQuerySchema>
 type Goods = NonNullable<NewSeizure['goods']>[number]
 
-/** Times may lag (a form filled in later) but may not lead the server's clock by more than this. */
-const FUTURE_SKEW_MS = 5 * 60 * 1000
 
 /** HS codes are sent as `8504.40` or `850440`; store digits only. */
 const normaliseHs = (code: string): string => code.replace(/[.\s]/g, '')
@@ -110,10 +109,6 @@ function indexForSearch (tx: Tx, r: SeizureRecord): void {
       ${r.narrative ?? ''}, ${r.parties.map((p) => p.name).join(' ')}, ${r.goods.map((g) => `${g.description} ${g.hsCode} ${g.strategic.entry ?? ''}`).join(' ')})`)
 }
 
-/** FTS5 query from user text: each word a quoted prefix term, so punctuation cannot inject syntax. */
-function ftsQuery (text: string): string {
-  return text.split(/\s+/).filter((w) => w !== '').map((w) => `"${w.replace(/"/g, '""')}"*`).join(' ')
-}
 
 export function createSeizureService (db: Db, writes: WritePath, access: ObjectAccess, now: () => Date) {
   function load (tx: Tx | Db, id: string): SeizureRecord | undefined {
@@ -220,10 +215,10 @@ export function createSeizureService (db: Db, writes: WritePath, access: ObjectA
       }
       if (query.from !== undefined) filters.push(gte(seizures.occurredAt, `${query.from}T00:00:00.000Z`))
       if (query.to !== undefined) filters.push(lt(seizures.occurredAt, new Date(Date.parse(`${query.to}T00:00:00.000Z`) + 86400000).toISOString()))
-      if (query.place !== undefined) filters.push(or(like(seizures.placeName, `%${escapeLike(query.place)}%`), eq(seizures.locode, query.place.replace(' ', '').toUpperCase())))
+      if (query.place !== undefined) filters.push(or(like(seizures.placeName, `%${likeText(query.place)}%`), eq(seizures.locode, query.place.replace(' ', '').toUpperCase())))
       if (query.hsCode !== undefined) filters.push(inArray(seizures.id, db.select({ id: goodsLines.seizureId }).from(goodsLines).where(like(goodsLines.hsCode, `${query.hsCode}%`))))
-      if (query.controlEntry !== undefined) filters.push(inArray(seizures.id, db.select({ id: goodsLines.seizureId }).from(goodsLines).where(like(goodsLines.controlEntry, `${escapeLike(query.controlEntry)}%`))))
-      if (query.party !== undefined) filters.push(inArray(seizures.id, db.select({ id: parties.seizureId }).from(parties).where(like(parties.name, `%${escapeLike(query.party)}%`))))
+      if (query.controlEntry !== undefined) filters.push(inArray(seizures.id, db.select({ id: goodsLines.seizureId }).from(goodsLines).where(like(goodsLines.controlEntry, `${likeText(query.controlEntry)}%`))))
+      if (query.party !== undefined) filters.push(inArray(seizures.id, db.select({ id: parties.seizureId }).from(parties).where(like(parties.name, `%${likeText(query.party)}%`))))
       if (query.q !== undefined && query.q.trim() !== '') {
         filters.push(inArray(seizures.id, sql`(SELECT seizure_id FROM seizures_fts WHERE seizures_fts MATCH ${ftsQuery(query.q)})`))
       }
@@ -234,6 +229,5 @@ export function createSeizureService (db: Db, writes: WritePath, access: ObjectA
   }
 }
 
-const escapeLike = (s: string): string => s.replace(/[%_]/g, '')
 
 export type SeizureService = ReturnType<typeof createSeizureService>

@@ -277,8 +277,10 @@ function exhibitsSection (w: Writer, m: CaseFileModel): void {
     if (e.files.length === 0) {
       w.paragraph(x.t('exhibit.noFiles'), { size: 8.5, color: MUTED })
     } else {
-      w.table([{ header: x.t('file.name'), width: 30 }, { header: x.t('file.size'), width: 11, align: 'right' }, { header: x.t('file.type'), width: 14 }, { header: x.t('file.sha256'), width: 45, mono: true }],
-        e.files.map((f) => [f.filename, size(x, f.size), f.mediaType, f.sha256]), { size: 7.5 })
+      // The SHA-256 column fits the 64 hex digits on one line (7 pt mono: 268.8 pt), so that the
+      // hash can be read, copied and found by pdftotext whole.
+      w.table([{ header: x.t('file.name'), width: 21 }, { header: x.t('file.size'), width: 10, align: 'right' }, { header: x.t('file.type'), width: 11 }, { header: x.t('file.sha256'), width: 58, mono: true }],
+        e.files.map((f) => [f.filename, size(x, f.size), f.mediaType, f.sha256]), { size: 7 })
     }
   }
 }

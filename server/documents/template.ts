@@ -39,7 +39,9 @@ export interface Texts {
 export function texts (template: CaseFileTemplate, lang: Language): Texts {
   const table = { ...template.texts.en, ...template.texts[lang] }
   const locale = table.locale ?? 'en-GB'
-  const dateFormat = new Intl.DateTimeFormat(locale, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false, timeZone: 'UTC' })
+  // hourCycle h23, not hour12: false: with hour12: false a locale whose default cycle is h12
+  // (sq-AL) formats 00:30 as 24:30.
+  const dateFormat = new Intl.DateTimeFormat(locale, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'UTC' })
   const t = (key: string, vars: Record<string, string | number> = {}): string =>
     (table[key] ?? key).replace(/\{(\w+)\}/g, (whole, name: string) => (vars[name] === undefined ? whole : String(vars[name])))
   return {

@@ -14,6 +14,12 @@ const SERVER_PATH = /^\/(?:api|docs)(?:\/|$)/
 /** Bundles carry their content hash in the name (`app-3FZK2QXA.js`), so they never change. */
 const HASHED = /-[A-Z0-9]{8}\.(?:js|css)$/
 
+/** The app's problem+json 404, as for any unknown route. */
+function notFound (reply: FastifyReply): FastifyReply {
+  reply.callNotFound()
+  return reply
+}
+
 async function isFile (file: string): Promise<boolean> {
   try {
     return (await stat(file)).isFile()
@@ -32,12 +38,12 @@ const routes: FastifyPluginAsync = async (app) => {
 
   async function serve (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     const pathname = request.url.split('?')[0] ?? '/'
-    if (SERVER_PATH.test(pathname)) return reply.callNotFound()
+    if (SERVER_PATH.test(pathname)) return notFound(reply)
     if (ASSET_PATH.test(pathname) && pathname !== '/index.html' && await isFile(path.join(WEB_ROOT, pathname))) {
       reply.header('cache-control', HASHED.test(pathname) ? 'public, max-age=31536000, immutable' : 'no-cache')
       return reply.sendFile(pathname.slice(1))
     }
-    if (!/\btext\/html\b/.test(request.headers.accept ?? '')) return reply.callNotFound()
+    if (!/\btext\/html\b/.test(request.headers.accept ?? '')) return notFound(reply)
     if (!await isFile(path.join(WEB_ROOT, 'index.html'))) {
       throw new Problem(503, 'unavailable', 'The web client is not built: run "npm run build:web"')
     }

@@ -92,7 +92,14 @@ export function createAttachmentService (db: Db, writes: WritePath, store: Objec
   function owner (user: AuthUser, type: AttachmentOwner, id: string, mode: 'read' | 'write'): { agencyId: string } {
     const resolve = owners[type]
     if (resolve === undefined) throw Problem.notFound(type)
-    return resolve(user, id, mode)
+    try {
+      return resolve(user, id, mode)
+    } catch (err) {
+      // The resolver may fail on what holds the owner (a custody event's item, an action's case):
+      // answer as for an owner id that does not exist, so another agency's record does not show.
+      if (err instanceof Problem && err.status === 404) throw Problem.notFound(type.replace('_', ' '))
+      throw err
+    }
   }
 
   function visible (user: AuthUser, id: string): Row {

@@ -2,6 +2,7 @@
 // data, listening on a free port, and Debian's Chromium driven by playwright-core.
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
@@ -70,11 +71,23 @@ export interface Tab {
 /** A new browser context (cookies, storage) and page per test. */
 export async function open (t: Test, browser: Browser, viewport = { width: 1024, height: 768 }): Promise<Tab> {
   const context = await browser.newContext({ viewport, locale: 'en-GB', acceptDownloads: true })
-  t.teardown(() => context.close())
   const page = await context.newPage()
+  t.teardown(async () => {
+    // A failing test leaves a screenshot of what the browser showed, to read its failure by.
+    if (!t.passing()) {
+      t.comment(`browser log:\n${log.join('\n')}`)
+      const file = path.join(tmpdir(), `strongroom-web-${t.name.replace(/[^\w]+/g, '-').slice(0, 80)}.png`)
+      await page.screenshot({ path: file, fullPage: true }).then(() => t.comment(`screenshot: ${file}`), () => {})
+    }
+    await context.close()
+  })
   page.setDefaultTimeout(15_000)
   const dialogs: string[] = []
   const errors: string[] = []
+  const log: string[] = []
+  page.on('console', (m) => log.push(`${m.type()}: ${m.text()}`))
+  page.on('requestfailed', (r) => log.push(`request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText ?? ''}`))
+  page.on('response', (r) => { if (r.status() >= 400) log.push(`${r.status()} ${r.request().method()} ${r.url()}`) })
   page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss().catch(() => {}) })
   page.on('pageerror', (e) => errors.push(e.message))
   page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) errors.push(m.text()) })
@@ -87,7 +100,7 @@ export async function login (page: Page, base: string, username: string, passwor
   await page.getByLabel('Username').fill(username)
   await page.getByLabel('Password').fill(password)
   await page.getByRole('button', { name: 'Log in' }).click()
-  await page.getByRole('navigation', { name: 'Main' }).waitFor()
+  await page.getByRole('button', { name: 'Log out' }).waitFor()
 }
 
 /** An API caller for set-up and cross-checks, as a demo user. */

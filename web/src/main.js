@@ -81,19 +81,13 @@ async function logout () {
 }
 
 function Account ({ user }) {
-  const [copied, setCopied] = useState(false)
-  const copy = async () => {
-    try { await navigator.clipboard.writeText(user.id); setCopied(true) } catch { setCopied(false) }
-  }
   return html`<div class="account">
     <${LanguageSwitch} />
     <details class="me">
-      <summary><span class="me-name">${user.displayName}</span> <span class="muted">· ${label('role', user.role)}</span></summary>
+      <summary><span class="me-name">${user.displayName}</span><span class="visually-hidden"> · ${label('role', user.role)}</span></summary>
       <div class="me-panel">
-        <p><strong>${user.displayName}</strong><br />${label('role', user.role)} · ${user.agency.name}</p>
-        <p><span class="muted">${t('people.yourId')}</span><br /><code class="mono">${user.id}</code></p>
-        <button type="button" class="secondary small" onClick=${copy}>${copied ? t('people.copied') : t('people.copyId')}</button>
-        <p class="hint">${t('people.idHint')}</p>
+        <p><strong>${user.displayName}</strong> <span class="muted">(${user.username})</span><br />${label('role', user.role)} · ${user.agency.name}</p>
+        <p class="hint">${t('people.yourId')}: <code class="mono">${user.id}</code></p>
       </div>
     </details>
     <button type="button" class="secondary" onClick=${logout}>${t('nav.logout')}</button>
@@ -140,7 +134,7 @@ function ExpiredDialog () {
       <p>${t('login.expired')}</p>
       <${LoginForm} username=${state.user?.username} onDone=${(user) => {
         if (user.id !== state.user?.id) { forget(); setState({ user, expired: false }); navigate('/', { replace: true }); return }
-        setState({ user, expired: false })
+        setState({ user, expired: false, session: state.session + 1 })
       }} />
       <button type="button" class="link" onClick=${logout}>${t('nav.logout')}</button>
     </div>

@@ -1,11 +1,10 @@
-// Names for user ids. The API gives ids (custodians, actors, members); names come from what
-// the client has seen (the caller, case members) and, for admins, the user list. A user
-// directory for every role (GET /api/directory, proposed to the lead) is used when the server
-// offers it.
+// Names for user ids. The API gives ids (custodians, actors, members); names come from the
+// agency's directory (GET /api/directory: active users, names and roles), loaded once per
+// session, and from what the client has seen (the caller, case members, the admin's user list).
 import { get } from './api.js'
 import { label, t } from './i18n.js'
 import { setState, state } from './store.js'
-import { Field, html, useId } from './ui.js'
+import { Field, html } from './ui.js'
 
 /** @type {Map<string, { id: string, displayName: string, role?: string }>} */
 const known = new Map()
@@ -31,12 +30,10 @@ export function forget () {
 
 export const nameOf = (id) => known.get(id)?.displayName ?? null
 
-/** Loads the people of the caller's agency once per session, from whichever list the role may read. */
+/** Loads the people of the caller's agency once per session. */
 export function loadDirectory () {
   if (directory !== null || state.user == null) return directory
-  const user = state.user
-  const url = user.role === 'admin' ? '/api/users?limit=200' : '/api/directory'
-  directory = get(url).then((page) => {
+  directory = get('/api/directory').then((page) => {
     const items = (page?.items ?? []).filter((u) => u.disabled !== true)
     if (remember(items)) setState({})
     return items
@@ -52,31 +49,23 @@ export function people (roles) {
 /** A user's name if known, else the start of the id (full id on hover). */
 export function Person ({ id }) {
   if (id === null || id === undefined) return html`<span class="muted">—</span>`
+  if (id === 'system') return html`<span class="muted">${t('people.system')}</span>`
   if (state.user?.id === id) return html`<span>${state.user.displayName} <span class="muted">(${t('people.you')})</span></span>`
   const name = nameOf(id)
   if (name !== null) return html`<span title=${id}>${name}</span>`
   return html`<span class="mono" title=${id}>${t('people.user')} ${id.slice(0, 8)}…</span>`
 }
 
-/** What the picker says about the id typed so far. */
-function pickerHint (value, roles) {
-  const v = (value ?? '').trim()
-  if (v === '') return { text: t('people.pickHint'), ok: false }
-  const p = known.get(v)
-  if (p === undefined) return { text: t('people.unknownId'), ok: false }
-  if (roles !== undefined && p.role !== undefined && !roles.includes(p.role)) return { text: `${p.displayName} · ${label('role', p.role)} — ${t('people.wrongRole')}`, ok: false }
-  return { text: `${p.displayName}${p.role !== undefined ? ` · ${label('role', p.role)}` : ''}`, ok: true }
-}
-
 /**
- * A user-id input with the colleagues the client knows as suggestions. Until the server has a
- * user directory for every role, a user can read their own id from the account menu.
+ * Picks a colleague by name from the directory (only the roles that can take the part); falls
+ * back to typing a user ID when the directory could not be read. The value is the user's id.
  */
 export function UserField ({ label: text, name, value, onValue, roles, required }) {
-  const listId = useId('dl')
-  const hint = pickerHint(value, roles)
+  const candidates = people(roles).filter((p) => p.id !== state.user?.id)
+  if (candidates.length > 0) {
+    return html`<${Field} label=${text} name=${name} type="select" value=${value} onValue=${onValue} required=${required}
+      options=${[['', t('form.choose')], ...candidates.map((p) => [p.id, p.role === undefined ? p.displayName : `${p.displayName} (${label('role', p.role)})`])]} />`
+  }
   return html`<${Field} label=${text} name=${name} value=${value} onValue=${onValue} required=${required}
-      list=${listId} autocomplete="off" spellcheck=${false} class="mono" hint=${hint.text} ok=${hint.ok}>
-    <datalist id=${listId}>${people(roles).filter((p) => p.id !== state.user?.id).map((p) => html`<option key=${p.id} value=${p.id}>${p.displayName}${p.role !== undefined ? ` (${label('role', p.role)})` : ''}</option>`)}</datalist>
-  <//>`
+    autocomplete="off" spellcheck=${false} class="mono" hint=${t('people.typeId')} />`
 }

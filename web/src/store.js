@@ -1,7 +1,7 @@
 // @ts-check
 // App-wide state: who is logged in, the language, the current path, one-off notices.
 // Components read it with useAppState() and re-render when it changes.
-import { useEffect, useReducer } from 'preact/hooks'
+import { useEffect, useReducer, useRef } from 'preact/hooks'
 
 const LANG_KEY = 'strongroom.lang'
 
@@ -28,23 +28,31 @@ export const state = {
   /** The session expired mid-work: a login dialog covers the page, which keeps its state. */
   expired: false,
   /** @type {Notice | null} shown once on the next page */
-  notice: null
+  notice: null,
+  /** Counts logins in this page's life: data loaders reload after a new login. */
+  session: 0
 }
 
 /** @type {Set<() => void>} */
 const listeners = new Set()
+let version = 0
 
 /** @param {Partial<typeof state>} patch */
 export function setState (patch) {
   Object.assign(state, patch)
+  version++
   for (const fn of listeners) fn()
 }
 
 export function useAppState () {
   const [, force] = useReducer((n) => n + 1, 0)
+  const seen = useRef(version)
+  seen.current = version
   useEffect(() => {
     const fn = () => force(undefined)
     listeners.add(fn)
+    // A change between this render and the subscription (effects run after paint) is not lost.
+    if (seen.current !== version) fn()
     return () => { listeners.delete(fn) }
   }, [])
   return state
@@ -71,11 +79,16 @@ export function navigate (to, options = {}) {
   const url = new URL(to, location.origin)
   if (options.replace === true) history.replaceState(null, '', url)
   else history.pushState(null, '', url)
+  navigated = true
   setState({ path: url.pathname, search: url.search, notice: options.notice ?? null })
   window.scrollTo(0, 0)
 }
 
-addEventListener('popstate', () => setState({ path: location.pathname, search: location.search, notice: null }))
+/** Whether the user moved within the app (then a new page takes the focus; a fresh load does not). */
+let navigated = false
+export const hasNavigated = () => navigated
+
+addEventListener('popstate', () => (navigated = true) && setState({ path: location.pathname, search: location.search, notice: null }))
 
 /** Query parameters of the current URL. */
 export function params () {

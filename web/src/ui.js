@@ -7,7 +7,7 @@ import { useContext, useEffect, useReducer, useRef, useState } from 'preact/hook
 import htm from 'htm'
 import { ApiError } from './api.js'
 import { errorText, fmtDateTime, label, serverMessage, t } from './i18n.js'
-import { navigate, setLang, state } from './store.js'
+import { hasNavigated, navigate, setLang, state } from './store.js'
 
 export const html = htm.bind(h)
 
@@ -30,7 +30,7 @@ export function useLoad (fn, deps) {
       (error) => { if (!ac.signal.aborted && error?.name !== 'AbortError') set({ loading: false, data: undefined, error }) }
     )
     return () => ac.abort()
-  }, [...deps, n])
+  }, [...deps, n, state.session])
   return { ...s, reload }
 }
 
@@ -155,7 +155,7 @@ export function Field (props) {
     control = html`<input type=${type} ...${common} value=${value ?? ''} onInput=${input} placeholder=${placeholder} />`
   }
   return html`<div class=${`field${wide ? ' wide' : ''}`}>
-    <label for=${id}>${text}${required ? html` <span class="req" aria-hidden="true">*</span>` : null}</label>
+    <div class="label-row"><label for=${id}>${text}</label>${required ? html`<span class="req" aria-hidden="true">*</span>` : null}</div>
     ${control}
     ${children}
     ${hint !== undefined && hint !== null && html`<small id=${hintId} class=${`hint${ok === true ? ' ok' : ''}`}>${hint}</small>`}
@@ -240,7 +240,7 @@ export function PageTitle ({ children, text, sub }) {
   useEffect(() => {
     document.title = title === '' ? 'Strongroom' : `${title} · Strongroom`
   }, [title])
-  useEffect(() => { ref.current?.focus({ preventScroll: true }) }, [])
+  useEffect(() => { if (hasNavigated()) ref.current?.focus({ preventScroll: true }) }, [])
   return html`<div class="page-title"><h1 ref=${ref} tabindex="-1">${children ?? text}</h1>${sub !== undefined && html`<p class="sub">${sub}</p>`}</div>`
 }
 

@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks'
 import { get, id as enc, post, query } from '../api.js'
 import { can } from '../domain.js'
 import { errorText, fmtNumber, label, t } from '../i18n.js'
-import { Person } from '../people.js'
+import { people, Person } from '../people.js'
 import { Empty, Facts, Field, Form, html, LoadError, Loading, PageTitle, Section, ShortId, useForm, useId, useLoad, When } from '../ui.js'
 
 export const AUDIT_ACTIONS = [
@@ -46,7 +46,8 @@ export function AuditPage () {
       <${Field} label=${t('audit.entityType')} name="entityType" type="select" value=${f.entityType} onValue=${set('entityType')}
         options=${[['', t('audit.any')], ...ENTITY_TYPES.map((e) => [e, label('entity', e)])]} />
       <${Field} label=${t('audit.entityId')} name="entityId" value=${f.entityId} onValue=${set('entityId')} class="mono" spellcheck=${false} />
-      <${Field} label=${t('audit.actor')} name="actor" value=${f.actor} onValue=${set('actor')} class="mono" spellcheck=${false} />
+      <${Field} label=${t('audit.actor')} name="actor" type="select" value=${f.actor} onValue=${set('actor')}
+        options=${[['', t('audit.anyone')], ['system', t('people.system')], ...people().map((p) => [p.id, p.displayName])]} />
       <${Field} label=${t('common.from')} name="from" type="datetime-local" value=${f.from} onValue=${set('from')} />
       <${Field} label=${t('common.to')} name="to" type="datetime-local" value=${f.to} onValue=${set('to')} />
       <div class="filter-actions">

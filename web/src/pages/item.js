@@ -177,7 +177,7 @@ export function Chain ({ events }) {
       return html`<li key=${e.id} class=${`event ev-${e.type}${e.sealIntact === false ? ' alarm' : ''}`}>
         <div class="event-head">
           <span class="seq" aria-label=${t('custody.seq', { n: e.seq })}>${e.seq}</span>
-          <strong>${label('custody', e.type)}</strong>
+          <h3 class="event-title">${label('custody', e.type)}</h3>
           <${When} iso=${e.occurredAt} />
           ${e.sealIntact === false && html`<span class="badge danger">${t('items.sealBroken')}</span>`}
           ${late && html`<span class="badge warn">${t('custody.recordedLate')}</span>`}

@@ -16,6 +16,11 @@ import { as, assertProblem, auditSize, bearer, makeApp, USER_PASSWORD } from './
 import { addAction, addMember, attach, caseApp, createCase, tableCounts } from './helpers/cases.js'
 import { createItem, createLocation, createSeizure, seizureBody, upload, type Caller } from './helpers/evidence.js'
 
+// The walk downloads every case file and bundle once per role allowed to (ten documents)
+// on a world of thirteen users (argon2id at RFC 9106 strength): more than .taprc's 120 s
+// on a busy machine.
+t.setTimeout(300_000)
+
 // ---------------------------------------------------------------------------
 // Every route the app registers, recorded as Fastify adds it. buildApp answers a
 // ready app (too late for an onRoute hook), so the hook is added through

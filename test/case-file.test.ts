@@ -1,8 +1,8 @@
 /**
- * GET /api/cases/:id/case-file.pdf, judged as issue 7 says a reader will judge it: with the
- * Debian tools a court clerk or an archivist has (pdftotext, pdfinfo, pdffonts, pdfdetach,
- * pdftoppm, qpdf), never with the project's own code. The demo's referred case is the realistic
- * one; a case built here holds the hostile and the oversized inputs.
+ * GET /api/cases/:id/case-file.pdf of the demo's referred case, judged as issue 7 says a reader
+ * will judge it: with the Debian tools a court clerk or an archivist has (pdftotext, pdfinfo,
+ * pdffonts, pdfdetach, pdftoppm, qpdf), never with the project's own code. The hostile and the
+ * oversized inputs are in case-file-layout.test.ts.
  *
  * STRONGROOM_SCREENS=<dir> keeps the PDFs and rendered pages there for a human to look at.
  */
@@ -10,60 +10,17 @@ import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import canonicalize from 'canonicalize'
-import type { FastifyInstance } from 'fastify'
-import { PNG } from 'pngjs'
-import t, { type Test } from 'tap'
+import t from 'tap'
 import { ADMIN_PASSWORD, as, assertProblem, auditEntries, login } from './helpers/app.js'
-import { createItem, createSeizure, custody, evidenceApp, goodsLine, loginAs, upload, type Caller } from './helpers/evidence.js'
+import { loginAs } from './helpers/evidence.js'
 import {
-  caseAttachments, caseView, demoCase, demoFixture, inkNearEdges, overlappingWords, pdfPages, pdfText, pdfWords, readZip, tool, wordsOffPage, type CaseView, type Word
+  caseAttachments, demoCase, demoFixture, describeWord, getPdf, headingPage, inkNearEdges, inkShare, keep, overlappingWords, pageTexts,
+  pdfPages, pdfText, pdfWords, readZip, SCREENS, tool, wordsOffPage
 } from './helpers/documents.js'
 
 const demoApp = demoFixture(t)
 const GENERATED = '2026-04-01T10:00:00Z'
 const sha256 = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex')
-const SCREENS = process.env.STRONGROOM_SCREENS
-
-/** Saves bytes into `dir` (and, with STRONGROOM_SCREENS, a copy there). */
-function keep (dir: string, name: string, bytes: Buffer): string {
-  fs.mkdirSync(dir, { recursive: true })
-  const file = path.join(dir, name)
-  fs.writeFileSync(file, bytes)
-  if (SCREENS !== undefined) { fs.mkdirSync(SCREENS, { recursive: true }); fs.writeFileSync(path.join(SCREENS, name), bytes) }
-  return file
-}
-
-async function getPdf (t: Test, app: FastifyInstance, token: string, caseId: string, query: string, out: string, name: string): Promise<{ file: string, bytes: Buffer }> {
-  const res = await as(app, token)('GET', `/api/cases/${caseId}/case-file.pdf?${query}`)
-  t.equal(res.statusCode, 200, `${name}: GET case-file.pdf?${query} answers 200 (${res.statusCode === 200 ? 'ok' : res.body.slice(0, 300)})`)
-  t.match(res.headers['content-type'], /^application\/pdf\b/, `${name}: is application/pdf`)
-  const bytes = res.rawPayload
-  t.equal(bytes.subarray(0, 5).toString('latin1'), '%PDF-', `${name}: starts with the PDF header`)
-  return { file: keep(out, name, bytes), bytes }
-}
-
-/** Per page, its text (pdftotext -f i -l i). */
-async function pageTexts (file: string, layout = false): Promise<string[]> {
-  const pages = await pdfPages(file)
-  const texts: string[] = []
-  for (let i = 1; i <= pages; i++) texts.push(await pdfText(file, { first: i, last: i, layout }))
-  return texts
-}
-
-/** The first page after the contents on which `heading` stands on a line of its own (1-based; 0 if none). */
-const headingPage = (texts: string[], heading: string): number => texts.findIndex((p, i) => i > 1 && p.split('\n').some((l) => l.trim() === heading)) + 1
-
-/** Share of the pixels of a PNG that are not near-white. */
-function inkShare (png: Buffer): number {
-  const image = PNG.sync.read(png)
-  let ink = 0
-  for (let i = 0; i < image.data.length; i += 4) {
-    if ((image.data[i] ?? 255) < 200 || (image.data[i + 1] ?? 255) < 200 || (image.data[i + 2] ?? 255) < 200) ink++
-  }
-  return ink / (image.width * image.height)
-}
-
-const describeWord = (w: Word): string => `p${w.page} "${w.text}" x ${w.xMin.toFixed(0)}-${w.xMax.toFixed(0)} y ${w.yMin.toFixed(0)}-${w.yMax.toFixed(0)}`
 
 t.test('the English case file of the demo case, as al.prosecutor downloads it', async (t) => {
   const { app, dir } = await demoApp(t)
@@ -291,124 +248,4 @@ t.test('the case file and the bundle are 404 for a prosecutor who is not a membe
   }
   const admin = await login(app, 'admin', ADMIN_PASSWORD)
   t.equal((await auditEntries(app, admin)).filter((e) => e.action === 'case.download').length, 0, 'no download is audited for a refused request')
-})
-
-// ---------------------------------------------------------------------------
-// A case built for the test: a hostile party name, oversized texts and a long chain of custody.
-
-const SCRIPT = '<img src=x onerror=alert(1)>'
-const LONG_TOKEN = `IBANAL47${'2121100900000002356987411'.repeat(4)}`
-const sentence = (n: number): string => `Sentence ${n} of the long narrative, written to wrap over many lines of the page without losing a word.`
-
-interface BigCase { app: FastifyInstance, out: string, officer: Caller, investigator: Caller, kase: CaseView, itemLabel: string }
-
-async function bigCase (t: Test, events: number, options: { hugeNote?: boolean } = {}): Promise<BigCase> {
-  const fixture = await evidenceApp(t)
-  const { app } = fixture
-  const officer = await fixture.user('al.officer')
-  const investigator = await fixture.user('al.investigator')
-  const seizure = await createSeizure(app, officer.token, {
-    occurredAt: '2026-03-29T08:40:00Z',
-    narrative: Array.from({ length: 60 }, (_, i) => sentence(i + 1)).join(' ') + ' ENDOFNARRATIVE.',
-    parties: [
-      { role: 'consignor', kind: 'organisation', name: SCRIPT, country: 'AL', identifier: LONG_TOKEN.slice(0, 100), address: `Rruga ${LONG_TOKEN}, Tiranë` },
-      { role: 'driver', kind: 'person', name: 'Çlirim Ëndërr "Ziku" & Co. </td><script>alert(2)</script>', country: 'AL' }
-    ],
-    goods: [goodsLine({ description: `Frequency changers ${'with a very long description '.repeat(20)}ENDOFGOODS` })]
-  })
-  const item = await createItem(app, officer.token, seizure.id, { occurredAt: '2026-03-29T09:00:00Z', description: `Sample ${'described at great length '.repeat(30)}ENDOFDESCRIPTION` })
-  const first = await custody(app, officer.token, item.id, { type: 'examined', occurredAt: '2026-03-30T00:30:00Z', notes: 'Examined just after midnight UTC.' })
-  if (first.statusCode !== 201) throw new Error(`custody event failed: ${first.statusCode} ${first.body}`)
-  for (let i = 1; i < events; i++) {
-    const at = new Date(Date.parse('2026-03-30T00:30:00Z') + i * 3600_000).toISOString()
-    const res = await custody(app, officer.token, item.id, { type: 'examined', occurredAt: at, notes: i === 1 && options.hugeNote === true ? `Examination ${i}: ${'the longest notes a custodian may write '.repeat(120).slice(0, 4960)} ENDOFNOTES` : i % 7 === 0 ? `Examination ${i}: ${'notes that run on and on '.repeat(12)}` : `Examination ${i}` })
-    if (res.statusCode !== 201) throw new Error(`custody event ${i} failed: ${res.statusCode} ${res.body}`)
-  }
-  const longName = `${'very_long_file_name_'.repeat(9)}end.txt`
-  const up = await upload(app, officer.token, `/api/items/${item.id}/attachments`, [{ name: 'file', filename: longName, data: 'long name\n', contentType: 'text/plain' }])
-  if (up.statusCode !== 201) throw new Error(`upload failed: ${up.statusCode} ${up.body}`)
-  const created = await as(app, investigator.token)('POST', '/api/cases', {
-    title: `Case with long texts ${'and a title that goes on '.repeat(8)}ENDOFTITLE`,
-    summary: Array.from({ length: 40 }, (_, i) => `Summary paragraph ${i + 1} says what the case is about at some length.`).join(' '),
-    seizureIds: [seizure.id],
-    offences: Array.from({ length: 6 }, (_, i) => ({ law: `Law No. ${i + 1}/2026 on a matter with a long name`, article: `Art. ${i + 10}`, description: 'An offence described in a sentence long enough to wrap across two lines of the cover page.' }))
-  })
-  if (created.statusCode !== 201) throw new Error(`POST /api/cases failed: ${created.statusCode} ${created.body}`)
-  const kase = await caseView(app, investigator.token, created.json<{ id: string }>().id)
-  // The test's directory is the app's data directory (evidenceApp): files the test writes go beside.
-  return { app, out: path.join(fixture.dir, 'out'), officer, investigator, kase, itemLabel: item.label }
-}
-
-t.test('a party named like an HTML tag is printed as its literal text', async (t) => {
-  const { app, out, investigator, kase } = await bigCase(t, 2)
-  const { file } = await getPdf(t, app, investigator.token, kase.id, `generatedAt=${GENERATED}`, out, 'hostile.pdf')
-  const text = await pdfText(file)
-  t.ok(text.includes(SCRIPT), `the party name reads ${SCRIPT}`)
-  t.ok(text.includes('Çlirim Ëndërr "Ziku" & Co.'), 'quotes, ampersand and capital Ç and Ë come out as written')
-  t.ok(text.includes('<script>alert(2)</script>'), 'a script tag is printed as text')
-  const info = await tool('pdfinfo', [file])
-  t.match(info.stdout, /^JavaScript:\s+no/m, 'and the PDF holds no JavaScript')
-})
-
-t.test('long texts wrap inside the page, nothing is drawn over other text, and a 60-event chain of custody repeats its header on every page it spans', async (t) => {
-  const { app, out, investigator, kase, itemLabel } = await bigCase(t, 60)
-  const { file } = await getPdf(t, app, investigator.token, kase.id, `generatedAt=${GENERATED}`, out, 'long.pdf')
-  const pages = await pdfPages(file)
-  const texts = await pageTexts(file)
-  const all = texts.join('\n')
-  for (const marker of ['ENDOFNARRATIVE', 'ENDOFGOODS', 'ENDOFDESCRIPTION', 'Sentence 60 of the long narrative', 'Summary paragraph 40']) {
-    t.ok(all.includes(marker), `the long text ending "${marker}" is printed to its end`)
-  }
-  t.ok(all.replace(/\s+/g, '').includes(`Rruga${LONG_TOKEN},Tiranë`), 'an unbroken 100-character token is printed whole, wrapped within its cell')
-
-  const boxes = await pdfWords(file)
-  t.same(wordsOffPage(boxes, 28).map(describeWord), [], 'no word comes within 1 cm of a page edge')
-  t.same(overlappingWords(boxes).map(([a, b]) => `${describeWord(a)} over ${describeWord(b)}`), [], 'no word is drawn over another')
-  t.same(await inkNearEdges(file, out, 24), [], 'nothing at all (text, rule, bar or image) is drawn within 24 pt of a page edge')
-
-  // The custody section: from its heading to the photographs.
-  const start = headingPage(texts, 'Chain of custody') - 1
-  const end = headingPage(texts, 'Photographs') - 1
-  t.ok(start > 1 && end > start, `the custody section is found (pages ${start + 1} to ${end})`)
-  const tablePages = texts.slice(start, end).map((p, i) => ({ n: start + i + 1, text: p })).filter((p) => /Examination \d+/.test(p.text))
-  t.ok(tablePages.length >= 2, `the 60 events span more than one page (${tablePages.length})`)
-  for (const p of tablePages) {
-    t.ok(p.text.includes('Occurred / recorded'), `page ${p.n} of the custody table repeats the header "Occurred / recorded"`)
-    t.ok(p.text.includes(`page ${p.n} of ${pages}`), `page ${p.n} keeps its footer`)
-  }
-  for (let i = 1; i < 60; i++) t.ok(all.includes(`Examination ${i}`), `event ${i + 1} is in the table`)
-  t.ok(all.includes(itemLabel), 'the exhibit label is printed')
-  t.ok(all.replace(/\s+/g, '').includes(`${'very_long_file_name_'.repeat(9)}end.txt`), 'the long file name is printed whole, wrapped in its cell')
-})
-
-t.test('a custody note of 5,000 characters (the most the API accepts) is printed whole and stays within the pages', async (t) => {
-  const { app, out, investigator, kase } = await bigCase(t, 3, { hugeNote: true })
-  const { file } = await getPdf(t, app, investigator.token, kase.id, `generatedAt=${GENERATED}`, out, 'huge-note.pdf')
-  const pages = await pdfPages(file)
-  const texts = await pageTexts(file)
-  const all = texts.join('\n')
-  t.ok(all.includes('ENDOFNOTES'), 'the note is printed to its end')
-  t.ok(all.includes('Examination 2'), 'the event after it is printed')
-  texts.forEach((text, i) => t.ok(text.includes(`page ${i + 1} of ${pages}`), `page ${i + 1} keeps its footer`))
-  const boxes = await pdfWords(file)
-  t.same(wordsOffPage(boxes, 28).map(describeWord), [], 'no word comes within 1 cm of a page edge')
-  t.same(overlappingWords(boxes).map(([a, b]) => `${describeWord(a)} over ${describeWord(b)}`), [], 'no word is drawn over another')
-  const start = headingPage(texts, 'Chain of custody') - 1
-  const end = headingPage(texts, 'Photographs') - 1
-  const spanned = texts.slice(start, end).map((p, i) => ({ n: start + i + 1, text: p })).filter((p) => p.text.includes('the longest notes a custodian may write'))
-  t.ok(spanned.length >= 2, `the note spans ${spanned.length} pages`)
-  t.same(spanned.filter((p) => !p.text.includes('Occurred / recorded')).map((p) => p.n), [], 'every page the note spans repeats the table header', { todo: 'case-file.ts table(): a row taller than a page is drawn at once; pdfkit flows its cell onto new pages without the header' })
-  t.same(await inkNearEdges(file, out, 24), [], 'nothing (the anomaly bar, the row rule) is drawn past the bottom margin onto the footer or off the page', { todo: 'case-file.ts table(): a row taller than a page draws its anomaly bar and rule off the page' })
-})
-
-t.test('times just after midnight UTC read 00:xx in both languages, never 24:xx', async (t) => {
-  const { app, out, investigator, kase } = await bigCase(t, 2)
-  for (const lang of ['en', 'sq'] as const) {
-    const { file } = await getPdf(t, app, investigator.token, kase.id, `lang=${lang}&generatedAt=2026-04-02T00:15:00Z`, out, `midnight-${lang}.pdf`)
-    const text = await pdfText(file)
-    const day = lang === 'en' ? '30/03/2026' : '30.03.2026'
-    t.ok(text.includes(`${day}, 00:30`), `${lang}: the event at 00:30 UTC on 30 March reads "${day}, 00:30"`)
-    t.ok(text.includes(lang === 'en' ? '02/04/2026, 00:15 UTC' : '02.04.2026, 00:15 UTC'), `${lang}: the generation time at 00:15 reads 00:15`)
-    t.notOk(/\b24:\d\d\b/.test(text), `${lang}: no time reads 24:xx`)
-  }
 })

@@ -70,30 +70,35 @@ function summarise (action: string, data: Record<string, any>): { summary: strin
   }
 }
 
-export function createCaseService (db: Db, writes: WritePath, access: ObjectAccess, seizureService: SeizureService, itemService: ItemService, now: () => Date) {
-  function record (tx: Tx | Db, id: string): CaseRecord {
-    const c = tx.select().from(cases).where(eq(cases.id, id)).get()
-    if (c === undefined) throw Problem.notFound('case')
-    return {
-      id: c.id,
-      agencyId: c.agencyId,
-      reference: c.reference,
-      title: c.title,
-      summary: c.summary,
-      status: c.status as CaseStatus,
-      outcome: c.outcome,
-      offences: tx.select().from(caseOffences).where(eq(caseOffences.caseId, id)).orderBy(asc(caseOffences.position)).all()
-        .map((o) => ({ law: o.law, article: o.article, description: o.description })),
-      seizureIds: tx.select({ id: caseSeizures.seizureId }).from(caseSeizures).where(eq(caseSeizures.caseId, id)).orderBy(asc(caseSeizures.seizureId)).all().map((r) => r.id),
-      members: tx.select({ userId: caseMembers.userId, role: caseMembers.role }).from(caseMembers).where(eq(caseMembers.caseId, id)).orderBy(asc(caseMembers.userId)).all(),
-      sharedWith: tx.select({ id: caseShares.userId }).from(caseShares).where(eq(caseShares.caseId, id)).orderBy(asc(caseShares.userId)).all().map((r) => r.id),
-      createdAt: c.createdAt,
-      createdBy: c.createdBy,
-      updatedAt: c.updatedAt,
-      referredAt: c.referredAt,
-      closedAt: c.closedAt
-    }
+/** A case as the API returns it and its case.* audit entries record it (every key present). */
+export function caseRecord (tx: Pick<Db, 'select'>, id: string): CaseRecord {
+  const c = tx.select().from(cases).where(eq(cases.id, id)).get()
+  if (c === undefined) throw Problem.notFound('case')
+  return {
+    id: c.id,
+    agencyId: c.agencyId,
+    reference: c.reference,
+    title: c.title,
+    summary: c.summary,
+    status: c.status as CaseStatus,
+    outcome: c.outcome,
+    offences: tx.select().from(caseOffences).where(eq(caseOffences.caseId, id)).orderBy(asc(caseOffences.position)).all()
+      .map((o) => ({ law: o.law, article: o.article, description: o.description })),
+    seizureIds: tx.select({ id: caseSeizures.seizureId }).from(caseSeizures).where(eq(caseSeizures.caseId, id)).orderBy(asc(caseSeizures.seizureId)).all().map((r) => r.id),
+    members: tx.select({ userId: caseMembers.userId, role: caseMembers.role }).from(caseMembers).where(eq(caseMembers.caseId, id)).orderBy(asc(caseMembers.userId)).all(),
+    sharedWith: tx.select({ id: caseShares.userId }).from(caseShares).where(eq(caseShares.caseId, id)).orderBy(asc(caseShares.userId)).all().map((r) => r.id),
+    createdAt: c.createdAt,
+    createdBy: c.createdBy,
+    updatedAt: c.updatedAt,
+    referredAt: c.referredAt,
+    closedAt: c.closedAt
   }
+}
+
+export const caseActionRecord = (r: typeof caseActions.$inferSelect): CaseActionRecord => actionRecord(r)
+
+export function createCaseService (db: Db, writes: WritePath, access: ObjectAccess, seizureService: SeizureService, itemService: ItemService, now: () => Date) {
+  const record = (tx: Tx | Db, id: string): CaseRecord => caseRecord(tx, id)
 
   function row (id: string): CaseRow | undefined {
     return db.select().from(cases).where(eq(cases.id, id)).get()

@@ -70,7 +70,8 @@ export interface VerifyReport {
 }
 
 /** Actions whose entries verify-records.ts re-derives from rows. */
-const REDERIVED = new Set(['agency.create', 'user.create', 'user.update', 'location.create', 'seizure.create', 'seizure.correct', 'item.create', 'attachment.create'])
+const REDERIVED = new Set(['agency.create', 'user.create', 'user.update', 'location.create', 'seizure.create', 'seizure.correct', 'item.create', 'attachment.create',
+  'case.create', 'case.update', 'case.status', 'case.link', 'case.unlink', 'case.member_add', 'case.member_remove', 'case.share', 'case.unshare', 'case.action'])
 const isRederived = (action: string): boolean => REDERIVED.has(action) || action.startsWith('custody.')
 
 const ENTRY_FIELDS = ['action', 'actor', 'data', 'entityId', 'entityType', 'index', 'time']

@@ -11,13 +11,14 @@ import * as schema from '../db/schema/index.js'
 import { canonicalJson } from '../lib/canonical-json.js'
 import { agencyRecord, userRecord } from '../services/accounts-service.js'
 import { attachmentRecord } from '../services/attachment-service.js'
+import { caseActionRecord, caseRecord } from '../services/case-service.js'
 import type { CustodyEventRecord } from '../services/audit-events.js'
 import { applyCustodyEvent, CustodyFieldMissing, CustodyRefusal, type CustodyState } from '../services/custody-rules.js'
 import { custodyEventRecord, custodyState, itemRecord, locationRecord } from '../services/item-service.js'
 import { seizureRecord, type SeizureRecord } from '../services/seizure-records.js'
 import type { Findings } from './findings.js'
 
-const { agencies, users, locations, items, custodyEvents, attachments, seizures, seizureVersions, parties, goodsLines } = schema
+const { agencies, users, locations, items, custodyEvents, attachments, seizures, seizureVersions, parties, goodsLines, cases, caseActions } = schema
 
 export interface LoggedEntry { index: number, time: string, actor: string, action: string, data: unknown }
 
@@ -195,6 +196,24 @@ export async function checkRecords (ctx: RecordsContext): Promise<Record<string,
     page: (after, limit) => db.select().from(attachments).where(gt(attachments.id, after)).orderBy(asc(attachments.id)).limit(limit).all(),
     id: (r) => r.id,
     record: attachmentRecord
+  })
+  await checkTable({
+    table: 'cases',
+    entityType: 'case',
+    actions: ['case.create', 'case.update', 'case.status', 'case.link', 'case.unlink', 'case.member_add', 'case.member_remove', 'case.share', 'case.unshare'],
+    page: (after, limit) => db.select().from(cases).where(gt(cases.id, after)).orderBy(asc(cases.id)).limit(limit).all(),
+    id: (r) => r.id,
+    // Every case.* entry records the case's new state in data.case, links, members and shares included.
+    record: (r) => caseRecord(db, r.id),
+    dataOf: (entry) => (entry.data as { case?: unknown }).case
+  })
+  await checkTable({
+    table: 'case_actions',
+    entityType: 'case_action',
+    actions: ['case.action'],
+    page: (after, limit) => db.select().from(caseActions).where(gt(caseActions.id, after)).orderBy(asc(caseActions.id)).limit(limit).all(),
+    id: (r) => r.id,
+    record: caseActionRecord
   })
   orphanVersions()
   orphanCustody()

@@ -119,6 +119,52 @@ export async function inkNearEdges (file: string, dir: string, band: number): Pr
 }
 
 // ---------------------------------------------------------------------------
+// The case file
+
+/** STRONGROOM_SCREENS=<dir> keeps the PDFs and rendered pages there for a human to look at. */
+export const SCREENS = process.env.STRONGROOM_SCREENS
+
+/** Saves bytes into `dir` (and, with STRONGROOM_SCREENS, a copy there). */
+export function keep (dir: string, name: string, bytes: Buffer): string {
+  fs.mkdirSync(dir, { recursive: true })
+  const file = path.join(dir, name)
+  fs.writeFileSync(file, bytes)
+  if (SCREENS !== undefined) { fs.mkdirSync(SCREENS, { recursive: true }); fs.writeFileSync(path.join(SCREENS, name), bytes) }
+  return file
+}
+
+export async function getPdf (t: Test, app: FastifyInstance, token: string, caseId: string, query: string, out: string, name: string): Promise<{ file: string, bytes: Buffer }> {
+  const res = await as(app, token)('GET', `/api/cases/${caseId}/case-file.pdf?${query}`)
+  t.equal(res.statusCode, 200, `${name}: GET case-file.pdf?${query} answers 200 (${res.statusCode === 200 ? 'ok' : res.body.slice(0, 300)})`)
+  t.match(res.headers['content-type'], /^application\/pdf\b/, `${name}: is application/pdf`)
+  const bytes = res.rawPayload
+  t.equal(bytes.subarray(0, 5).toString('latin1'), '%PDF-', `${name}: starts with the PDF header`)
+  return { file: keep(out, name, bytes), bytes }
+}
+
+/** Per page, its text: pdftotext ends every page with a form feed. */
+export async function pageTexts (file: string, layout = false): Promise<string[]> {
+  const pages = (await pdfText(file, { layout })).split('\f')
+  if (pages[pages.length - 1]?.trim() === '') pages.pop()
+  return pages
+}
+
+/** The first page after the contents on which `heading` stands on a line of its own (1-based; 0 if none). */
+export const headingPage = (texts: string[], heading: string): number => texts.findIndex((p, i) => i > 1 && p.split('\n').some((l) => l.trim() === heading)) + 1
+
+/** Share of the pixels of a PNG that are not near-white. */
+export function inkShare (png: Buffer): number {
+  const image = PNG.sync.read(png)
+  let ink = 0
+  for (let i = 0; i < image.data.length; i += 4) {
+    if ((image.data[i] ?? 255) < 200 || (image.data[i + 1] ?? 255) < 200 || (image.data[i + 2] ?? 255) < 200) ink++
+  }
+  return ink / (image.width * image.height)
+}
+
+export const describeWord = (w: Word): string => `p${w.page} "${w.text}" x ${w.xMin.toFixed(0)}-${w.xMax.toFixed(0)} y ${w.yMin.toFixed(0)}-${w.yMax.toFixed(0)}`
+
+// ---------------------------------------------------------------------------
 // ZIP
 
 /** Every member of a ZIP, in the order of its central directory. */

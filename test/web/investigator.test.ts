@@ -33,6 +33,7 @@ t.test('the investigator\'s flow in the browser', { skip }, async (t) => {
     t.equal(await page.getByRole('button', { name: 'Refer to the prosecutor' }).count(), 0, 'an open case cannot be referred yet')
 
     const members = page.getByRole('region', { name: 'Members' })
+    await members.getByRole('button', { name: 'Add a member' }).click()
     await members.getByLabel('Role on the case').selectOption('prosecutor')
     await members.getByLabel('Member', { exact: true }).selectOption(prosecutor.me.id)
     await members.getByRole('button', { name: 'Add a member' }).click()

@@ -31,7 +31,7 @@ export function FileList ({ files, compact }) {
   return html`<ul class=${`file-list${compact ? ' compact' : ''}`}>
     ${files.map((f) => html`<li key=${f.id} class="file">
       ${f.mediaType.startsWith('image/') && !compact
-        ? html`<a href=${contentUrl(f.id)} target="_blank" rel="noopener" class="thumb" aria-hidden="true" tabindex="-1"><img src=${contentUrl(f.id)} alt="" loading="lazy" /></a>`
+        ? html`<a href=${contentUrl(f.id)} target="_blank" rel="noopener" class="thumb" aria-hidden="true" tabindex="-1"><img src=${contentUrl(f.id)} alt="" /></a>`
         : null}
       <div class="file-meta">
         <a href=${contentUrl(f.id)} download=${f.filename} class="file-name">${f.filename}</a>

@@ -23,6 +23,12 @@ export function t (key, vars) {
   return text.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m))
 }
 
+/** A text that depends on a count: `key.one` for one, `key.other` otherwise (`{n}` filled). */
+export function tn (key, n, vars = {}) {
+  const form = new Intl.PluralRules(state.lang === 'sq' ? 'sq' : 'en').select(n) === 'one' ? 'one' : 'other'
+  return t(`${key}.${form}`, { n: fmtNumber(n), ...vars })
+}
+
 /** The label of an enumeration value (`label('direction', 'export')`), or the value itself. */
 export function label (kind, value) {
   if (value === null || value === undefined) return '—'
@@ -34,6 +40,17 @@ function locale () {
   const english = (navigator.languages ?? []).find((l) => /^en\b/i.test(l))
   return english ?? 'en-GB'
 }
+
+/**
+ * Chromium ships without Albanian locale data (Intl falls back to English there), so Albanian
+ * dates, numbers and country names are formatted here when the browser lacks them, as CLDR's
+ * `sq` does: `18 nën 2026, 15:03`, `48 000,5`.
+ */
+const SQ_INTL = (() => { try { return Intl.DateTimeFormat.supportedLocalesOf(['sq']).length > 0 } catch { return false } })()
+const ownSq = () => state.lang === 'sq' && !SQ_INTL
+const SQ_MONTHS = ['jan', 'shk', 'mar', 'pri', 'maj', 'qer', 'korr', 'gush', 'sht', 'tet', 'nën', 'dhj']
+const pad = (n) => String(n).padStart(2, '0')
+const sqDate = (d) => `${d.getDate()} ${SQ_MONTHS[d.getMonth()]} ${d.getFullYear()}`
 
 const cache = new Map()
 function format (kind, options) {
@@ -48,20 +65,26 @@ function format (kind, options) {
 
 /** A time in the reader's locale and time zone; a bare date (`1979-04-12`) as a date. */
 export function fmtDateTime (iso, dateOnly = false) {
-  if (/^\d{4}-\d{2}-\d{2}$/.test(iso)) return format('date', { dateStyle: 'medium' }).format(new Date(`${iso}T00:00:00`))
-  const d = new Date(iso)
+  const bare = /^\d{4}-\d{2}-\d{2}$/.test(iso)
+  const d = new Date(bare ? `${iso}T00:00:00` : iso)
   if (Number.isNaN(d.getTime())) return iso
-  return dateOnly ? format('date', { dateStyle: 'medium' }).format(d) : format('datetime', { dateStyle: 'medium', timeStyle: 'short' }).format(d)
+  if (ownSq()) return bare || dateOnly ? sqDate(d) : `${sqDate(d)}, ${pad(d.getHours())}:${pad(d.getMinutes())}`
+  return bare || dateOnly ? format('date', { dateStyle: 'medium' }).format(d) : format('datetime', { dateStyle: 'medium', timeStyle: 'short' }).format(d)
 }
 
 export function fmtMonth (yyyyMm) {
   const [y, m] = yyyyMm.split('-').map(Number)
+  if (ownSq()) return `${SQ_MONTHS[m - 1]} ${y}`
   return format('month', { month: 'short', year: 'numeric' }).format(new Date(y, m - 1, 1))
 }
 
 export function fmtNumber (n, digits) {
   if (n === null || n === undefined || Number.isNaN(Number(n))) return '—'
-  return new Intl.NumberFormat(locale(), digits === undefined ? {} : { minimumFractionDigits: 0, maximumFractionDigits: digits }).format(Number(n))
+  const options = digits === undefined ? {} : { minimumFractionDigits: 0, maximumFractionDigits: digits }
+  if (!ownSq()) return new Intl.NumberFormat(locale(), options).format(Number(n))
+  // CLDR sq: a narrow no-break space groups thousands, a comma marks the decimals.
+  return new Intl.NumberFormat('en', options).formatToParts(Number(n))
+    .map((p) => p.type === 'group' ? '\u202f' : p.type === 'decimal' ? ',' : p.value).join('')
 }
 
 export function fmtBytes (n) {
@@ -79,6 +102,7 @@ let regionLang = null
 export function countryName (code) {
   if (code === null || code === undefined) return '—'
   try {
+    if (ownSq() && dict().countries?.[code] !== undefined) return dict().countries[code]
     if (regionLang !== state.lang) { regionNames = new Intl.DisplayNames([locale()], { type: 'region' }); regionLang = state.lang }
     return regionNames.of(code) ?? code
   } catch {

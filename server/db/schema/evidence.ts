@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm'
 import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 import { agencies, users } from './accounts.js'
 
@@ -46,7 +47,9 @@ export const seizures = sqliteTable('seizures', {
   legalBasis: text('legal_basis'),
   narrative: text('narrative')
 }, (t) => [
-  index('seizures_agency_occurred_idx').on(t.agencyId, t.occurredAt),
+  // Covers the supervisors' figures and the list order (occurred_at, id) without reading
+  // the rows, which are wide (narrative): bench/stats.bench.ts, issue 5.
+  index('seizures_agency_occurred_idx').on(t.agencyId, t.occurredAt, t.id, t.detectionMethod, t.transportMode, t.direction),
   index('seizures_locode_idx').on(t.locode)
 ])
 
@@ -97,8 +100,11 @@ export const goodsLines = sqliteTable('goods_lines', {
   licenceStatus: text('licence_status').notNull()
 }, (t) => [
   index('goods_seizure_idx').on(t.seizureId),
-  index('goods_hs_idx').on(t.hsCode),
-  index('goods_entry_idx').on(t.controlEntry)
+  // LIKE is case-insensitive, so SQLite uses an index for a prefix search only if it is NOCASE.
+  index('goods_hs_idx').on(sql`${t.hsCode} COLLATE NOCASE`, t.seizureId),
+  index('goods_entry_idx').on(sql`${t.controlEntry} COLLATE NOCASE`, t.seizureId),
+  // The controlled lines only, for the figures by regime and list category.
+  index('goods_controlled_idx').on(t.seizureId, t.regime, t.controlEntry).where(sql`${t.controlled} = 1`)
 ])
 
 /** Registered storage places, as a hierarchy site > room > cabinet > shelf. */
@@ -143,7 +149,8 @@ export const items = sqliteTable('items', {
   lastSeq: integer('last_seq').notNull(),
   lastOccurredAt: text('last_occurred_at').notNull()
 }, (t) => [
-  index('items_seizure_idx').on(t.seizureId),
+  // With status, the figures of items by custody status read only the index.
+  index('items_seizure_idx').on(t.seizureId, t.status),
   index('items_location_idx').on(t.agencyId, t.locationCode)
 ])
 

@@ -359,6 +359,8 @@ const messages = {
   'cases.bundle': 'Paketa e plotë e çështjes (ZIP)',
   'cases.downloadsHint': 'Paketa përmban dosjen, çdo skedar prove, të dhënat, regjistrimet e auditimit me provat e tyre dhe pikën e kontrollit të nënshkruar, për verifikim pa lidhje.',
   'cases.timeline': 'Kronologjia',
+  'cases.timelineAll': 'Shfaq gjithë kronologjinë ({n} regjistrime)',
+  'cases.timelineLess': 'Shfaq vetëm më të rejat',
 
   'case.to.investigate': 'Fillo hetimin',
   'case.to.return': 'Ktheje për hetim',
@@ -405,6 +407,7 @@ const messages = {
   'audit.recorded': 'Çfarë u regjistrua',
 
   'integrity.title': 'Integriteti',
+  'integrity.state': 'Gjendja e nënshkruar e regjistrit',
   'integrity.sub': 'Gjendja e nënshkruar e regjistrit të auditimit dhe një verifikim i plotë.',
   'integrity.keys': 'Çelësat e nënshkrimit',
   'integrity.keysHint': 'Krahasojeni këtë gjurmë me atë të printuar në dosjen e çështjes dhe në paketë (keys/jwks.json).',
@@ -417,7 +420,8 @@ const messages = {
   'integrity.noCheckpoint': 'Ende nuk është nënshkruar asnjë pikë kontrolli.',
   'integrity.origin': 'Regjistri',
   'integrity.treeSize': 'Madhësia',
-  'integrity.entries': '{n} regjistrime',
+  'integrity.entries.one': '1 regjistrim',
+  'integrity.entries.other': '{n} regjistrime',
   'integrity.rootHash': 'Hash-i i rrënjës',
   'integrity.signedBy': 'Nënshkruar nga',
   'integrity.noteText': 'Shënimi i nënshkruar (tekst)',
@@ -431,7 +435,8 @@ const messages = {
   'verify.passed': 'U verifikua.',
   'verify.passedText': '{entries} regjistrime, {checkpoints} pika kontrolli dhe {files} skedarë përputhen.',
   'verify.failed': 'Verifikimi dështoi.',
-  'verify.failedText': 'U gjetën {n} mospërputhje: shihni më poshtë.',
+  'verify.failedText.one': 'U gjet 1 mospërputhje: shihni më poshtë.',
+  'verify.failedText.other': 'U gjetën {n} mospërputhje: shihni më poshtë.',
   'verify.error': 'Verifikimi nuk mundi të kryhej.',
   'verify.entries': 'Regjistrime',
   'verify.checkpoints': 'Pika kontrolli',
@@ -451,8 +456,10 @@ const messages = {
   'stats.period': 'Periudha',
   'stats.show': 'Shfaq',
   'stats.seizures': 'sekuestrime',
-  'stats.toReferral': 'mesorja nga sekuestrimi te referimi ({n} çështje)',
-  'stats.toClosing': 'mesorja nga referimi te mbyllja ({n} çështje)',
+  'stats.toReferral.one': 'mesorja nga sekuestrimi te referimi (1 çështje)',
+  'stats.toReferral.other': 'mesorja nga sekuestrimi te referimi ({n} çështje)',
+  'stats.toClosing.one': 'mesorja nga referimi te mbyllja (1 çështje)',
+  'stats.toClosing.other': 'mesorja nga referimi te mbyllja ({n} çështje)',
   'stats.days': '{n} ditë',
   'stats.perMonth': 'Sekuestrime në muaj',
   'stats.byMethod': 'Sekuestrime sipas mënyrës së zbulimit',
@@ -521,7 +528,8 @@ const enums = {
   caseStatus: { open: 'E hapur', investigation: 'Në hetim', referred: 'Referuar prokurorisë', in_court: 'Në gjykatë', closed: 'E mbyllur' },
   outcome: { convicted: 'Dënim', acquitted: 'Pafajësi', dismissed: 'Pushim', administrative_penalty: 'Sanksion administrativ', goods_released: 'Mallrat u liruan' },
   caseRole: { lead_investigator: 'Hetues kryesues', investigator: 'Hetues', prosecutor: 'Prokuror' },
-  unit: { NAR: 'copë (NAR)', KGM: 'kg (KGM)', GRM: 'g (GRM)', LTR: 'litra (LTR)', MTR: 'metra (MTR)', MTK: 'm² (MTK)', MTQ: 'm³ (MTQ)', PR: 'palë (PR)', SET: 'komplete (SET)', C62: 'njësi (C62)' },
+  unit: { NAR: 'copë', KGM: 'kg', GRM: 'g', LTR: 'l', MTR: 'm', MTK: 'm²', MTQ: 'm³', PR: 'palë', SET: 'komplete', C62: 'njësi' },
+  unitName: { NAR: 'copë', KGM: 'kilogramë', GRM: 'gramë', LTR: 'litra', MTR: 'metra', MTK: 'metra katrorë', MTQ: 'metra kub', PR: 'palë', SET: 'komplete', C62: 'njësi' },
   entity: {
     seizure: 'Sekuestrim', item: 'Provë', custody_event: 'Ngjarje ruajtjeje', attachment: 'Skedar', location: 'Vendruajtje', case: 'Çështje', case_action: 'Veprim hetimor',
     user: 'Përdorues', agency: 'Agjenci', export: 'Eksportim të dhënash', address: 'Adresë rrjeti'
@@ -544,4 +552,16 @@ const enums = {
   }
 }
 
-export default { messages, enums }
+/** Country names (CLDR sq) for browsers without Albanian locale data, the region's first. */
+const countries = {
+  AL: 'Shqipëri', XK: 'Kosovë', MK: 'Maqedoni e Veriut', ME: 'Mal i Zi', RS: 'Serbi', GR: 'Greqi', IT: 'Itali', TR: 'Turqi', BG: 'Bullgari',
+  RO: 'Rumani', HR: 'Kroaci', BA: 'Bosnjë-Hercegovinë', SI: 'Slloveni', HU: 'Hungari', AT: 'Austri', DE: 'Gjermani', FR: 'Francë',
+  NL: 'Holandë', BE: 'Belgjikë', CH: 'Zvicër', GB: 'Mbretëria e Bashkuar', ES: 'Spanjë', PT: 'Portugali', PL: 'Poloni', CZ: 'Çeki',
+  SK: 'Sllovaki', UA: 'Ukrainë', MD: 'Moldavi', CN: 'Kinë', IN: 'Indi', AE: 'Emiratet e Bashkuara Arabe', IR: 'Iran', RU: 'Rusi',
+  US: 'Shtetet e Bashkuara të Amerikës', CY: 'Qipro', MT: 'Maltë', DK: 'Danimarkë', SE: 'Suedi', NO: 'Norvegji', FI: 'Finlandë',
+  IE: 'Irlandë', LU: 'Luksemburg', LT: 'Lituani', LV: 'Letoni', EE: 'Estoni', BY: 'Bjellorusi', GE: 'Gjeorgji', AM: 'Armeni',
+  AZ: 'Azerbajxhan', IL: 'Izrael', EG: 'Egjipt', SA: 'Arabi Saudite', PK: 'Pakistan', JP: 'Japoni', KR: 'Kore e Jugut', KP: 'Kore e Veriut',
+  CA: 'Kanada', BR: 'Brazil', SY: 'Siri', IQ: 'Irak', LY: 'Libi', TN: 'Tunizi', MA: 'Marok', DZ: 'Algjeri', QA: 'Katar', KZ: 'Kazakistan'
+}
+
+export default { messages, enums, countries }

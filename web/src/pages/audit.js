@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { get, id as enc, post, query } from '../api.js'
 import { can } from '../domain.js'
-import { errorText, fmtNumber, label, t } from '../i18n.js'
+import { errorText, fmtNumber, label, t, tn } from '../i18n.js'
 import { people, Person } from '../people.js'
 import { Empty, Facts, Field, Form, html, LoadError, Loading, PageTitle, Section, ShortId, useForm, useId, useLoad, When } from '../ui.js'
 
@@ -145,7 +145,7 @@ export function IntegrityPanel ({ user }) {
     ${cp !== null && html`
       <${Facts} rows=${[
         [t('integrity.origin'), html`<code class="mono">${cp.origin}</code>`],
-        [t('integrity.treeSize'), t('integrity.entries', { n: fmtNumber(cp.size) })],
+        [t('integrity.treeSize'), tn('integrity.entries', cp.size)],
         [t('integrity.rootHash'), html`<code class="mono">${cp.rootHash}</code>`],
         [t('integrity.signedBy'), cp.signatures.map((s) => s.name).join(', ')]
       ]} />
@@ -160,7 +160,7 @@ export function IntegrityPage ({ user }) {
   return html`
     <${PageTitle} text=${t('nav.integrity')} sub=${t('integrity.sub')} />
     <div class="columns">
-      <${Section} title=${t('integrity.title')}><${IntegrityPanel} user=${user} /><//>
+      <${Section} title=${t('integrity.state')}><${IntegrityPanel} user=${user} /><//>
       <${Section} title=${t('verify.title')}><${Verification} /><//>
     </div>`
 }
@@ -210,7 +210,7 @@ function Verification () {
       <strong>${t('verify.passed')}</strong> ${t('verify.passedText', { entries: fmtNumber(r.treeSize), checkpoints: fmtNumber(r.checked?.checkpoints ?? 0), files: fmtNumber(r.checked?.attachments ?? 0) })}
     </div>`}
     ${job !== null && job.status === 'failed' && html`<div class="notice error verdict" role="alert">
-      <strong>${t('verify.failed')}</strong> ${t('verify.failedText', { n: r?.mismatches?.length ?? 0 })}
+      <strong>${t('verify.failed')}</strong> ${tn('verify.failedText', r?.mismatches?.length ?? 0)}
     </div>`}
     ${job !== null && job.status === 'error' && html`<div class="notice error verdict" role="alert"><strong>${t('verify.error')}</strong> ${job.error ?? ''}</div>`}
     ${r !== null && html`<${Facts} rows=${[

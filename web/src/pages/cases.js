@@ -218,13 +218,25 @@ export function CaseDetail ({ id, user }) {
     <//>
 
     <${Section} title=${t('cases.timeline')}>
-      <ol class="timeline compact">
-        ${c.timeline.slice().reverse().map((e) => html`<li key=${e.index} class="event">
-          <div class="event-head"><strong>${label('action', e.action)}</strong> <${When} iso=${e.occurredAt ?? e.time} /> <span class="muted">· ${e.actorName ?? e.actorId}</span></div>
-          <p>${timelineText(e)}</p>
-        </li>`)}
-      </ol>
+      <${Timeline} entries=${c.timeline} />
     <//>`
+}
+
+const TIMELINE_SHOWN = 12
+
+/** The case's history from the audit log, newest first; the older part on request. */
+function Timeline ({ entries }) {
+  const [all, setAll] = useState(false)
+  const newest = entries.slice().reverse()
+  const shown = all ? newest : newest.slice(0, TIMELINE_SHOWN)
+  return html`<ol class="timeline compact">
+      ${shown.map((e) => html`<li key=${e.index} class="event">
+        <div class="event-head"><strong>${label('action', e.action)}</strong> <${When} iso=${e.occurredAt ?? e.time} /> <span class="muted">· ${e.actorName ?? e.actorId}</span></div>
+        <p>${timelineText(e)}</p>
+      </li>`)}
+    </ol>
+    ${newest.length > TIMELINE_SHOWN && html`<button type="button" class="secondary" aria-expanded=${all ? 'true' : 'false'} onClick=${() => setAll(!all)}>
+      ${all ? t('cases.timelineLess') : t('cases.timelineAll', { n: newest.length })}</button>`}`
 }
 
 function Downloads ({ c }) {
@@ -285,13 +297,16 @@ function StatusForm ({ c, to, onDone, onCancel }) {
 
 function AddMember ({ c, onDone }) {
   const form = useForm()
+  const [open, setOpen] = useState(false)
   const [userId, setUserId] = useState('')
   const [role, setRole] = useState('prosecutor')
+  if (!open) return html`<button type="button" class="secondary" onClick=${() => setOpen(true)}>${t('cases.addMember')}</button>`
   const submit = () => {
     if (!form.valid(userId.trim() === '' ? { userId: t('form.required') } : {})) return
     return form.run(async () => {
       await post(`/api/cases/${enc(c.id)}/members`, { userId: userId.trim(), role })
       setUserId('')
+      setOpen(false)
       onDone(t('cases.memberAdded'))
     })
   }
@@ -300,7 +315,10 @@ function AddMember ({ c, onDone }) {
     <${Field} label=${t('cases.memberRole')} name="role" type="select" value=${role} onValue=${setRole} options=${enumOptions('caseRole', ['prosecutor', 'investigator'])} />
     <${UserField} label=${t('cases.memberId')} name="userId" value=${userId} onValue=${setUserId} roles=${[role]} required />
     <${ErrorSummary} />
-    <button type="submit" class="primary" disabled=${form.busy}>${t('cases.addMember')}</button>
+    <div class="form-actions">
+      <button type="submit" class="primary" disabled=${form.busy}>${t('cases.addMember')}</button>
+      <button type="button" class="secondary" onClick=${() => setOpen(false)}>${t('common.cancel')}</button>
+    </div>
   <//>`
 }
 

@@ -72,7 +72,7 @@ export function CustodyActions ({ item, user, onDone, compact }) {
   const actions = CUSTODY_ACTIONS[item.status] ?? []
   return html`<div class="custody-actions">
     <div class="action-buttons" role="group" aria-label=${t('custody.actions')}>
-      ${actions.map((a) => html`<button key=${a} type="button" class=${open === a ? 'primary' : 'secondary'} aria-expanded=${open === a ? 'true' : 'false'}
+      ${actions.map((a) => html`<button key=${a} type="button" class=${`${open === a ? 'primary' : 'secondary'}${compact ? ' small' : ''}`} aria-expanded=${open === a ? 'true' : 'false'}
         onClick=${() => setOpen(open === a ? null : a)}>${t(`custody.do.${a}`)}</button>`)}
     </div>
     ${open !== null && html`<${CustodyForm} key=${open} item=${item} type=${open} compact=${compact}

@@ -292,7 +292,7 @@ function GoodsLine ({ g, i, setIn, onRemove }) {
       ${g.licenceStatus !== 'none' && html`<${Field} label=${t('goods.licenceNumber')} name=${`${at}/licence/number`} value=${g.licenceNumber} onValue=${setIn('goods', i, 'licenceNumber')} required maxlength="100" />`}
     </div>
     ${onRemove !== undefined && html`<button type="button" class="link danger" onClick=${onRemove}>${t('goods.remove', { n: i + 1 })}</button>`}
-    <datalist id="units">${UNITS.map((u) => html`<option key=${u} value=${u}>${label('unit', u)}</option>`)}</datalist>
+    <datalist id="units">${UNITS.map((u) => html`<option key=${u} value=${u}>${label('unitName', u)}</option>`)}</datalist>
     <datalist id="currencies">${['EUR', 'ALL', 'USD', 'GBP', 'CHF', 'TRY', 'MKD', 'RSD'].map((c) => html`<option key=${c} value=${c} />`)}</datalist>
   </fieldset>`
 }

@@ -3,7 +3,7 @@
 // outcomes, and the median durations.
 import { useState } from 'preact/hooks'
 import { get, query } from '../api.js'
-import { fmtMonth, fmtNumber, label, t } from '../i18n.js'
+import { fmtMonth, fmtNumber, label, t, tn } from '../i18n.js'
 import { Empty, Field, Form, html, LoadError, Loading, PageTitle, useForm, useId, useLoad } from '../ui.js'
 
 export function StatsPage () {
@@ -23,8 +23,8 @@ export function StatsPage () {
     ${s !== undefined && html`
       <div class="figures">
         <${Figure} value=${fmtNumber(s.seizures)} text=${t('stats.seizures')} />
-        <${Figure} value=${days(s.medianDaysSeizureToReferral)} text=${t('stats.toReferral', { n: s.casesReferred })} />
-        <${Figure} value=${days(s.medianDaysReferralToClosing)} text=${t('stats.toClosing', { n: s.casesClosed })} />
+        <${Figure} value=${days(s.medianDaysSeizureToReferral)} text=${tn('stats.toReferral', s.casesReferred)} />
+        <${Figure} value=${days(s.medianDaysReferralToClosing)} text=${tn('stats.toClosing', s.casesClosed)} />
       </div>
       <div class="charts">
         <${MonthChart} title=${t('stats.perMonth')} rows=${s.seizuresPerMonth} />
@@ -52,8 +52,8 @@ export function BarChart ({ title, data }) {
     ${data.length === 0 ? html`<${Empty}>${t('stats.noData')}<//>` : html`<ul class="hbars">
       ${data.map((d, i) => html`<li key=${i}>
         <span class="bar-label">${d.label}</span>
-        <svg class="bar" width="100%" height="20" aria-hidden="true" focusable="false">
-          <rect x="0" y="2" height="16" rx="2" width=${`${Math.max(0.5, (d.value / max) * 100)}%`} class=${`c${i % 8}`} />
+        <svg class="hbar" width="100%" height="20" aria-hidden="true" focusable="false">
+          <rect x="0" y="2" height="16" rx="2" width=${`${Math.max(0.5, (d.value / max) * 100)}%`} class="c0" />
         </svg>
         <span class="bar-value">${fmtNumber(d.value)}</span>
       </li>`)}
@@ -64,7 +64,7 @@ export function BarChart ({ title, data }) {
 /** Columns per month, stacked by agency, with a legend; every k-th month labelled. */
 function MonthChart ({ title, rows }) {
   const id = useId('ch')
-  const months = [...new Set(rows.map((r) => r.month))].sort()
+  const months = monthRange([...new Set(rows.map((r) => r.month))].sort())
   const agencies = [...new Set(rows.map((r) => r.agency))].sort()
   if (months.length === 0) {
     return html`<figure class="chart card wide" aria-labelledby=${id}><figcaption id=${id}>${title}</figcaption><${Empty}>${t('stats.noData')}<//></figure>`
@@ -103,6 +103,22 @@ function MonthChart ({ title, rows }) {
     </svg>
     <ul class="legend">${agencies.map((a, j) => html`<li key=${a}><span class=${`swatch c${j % 8}`} aria-hidden="true"></span>${a}</li>`)}</ul>
   </figure>`
+}
+
+/** Every month from the first to the last, so that empty months show as gaps. */
+function monthRange (present) {
+  if (present.length === 0) return []
+  const [first, last] = [present[0], present[present.length - 1]]
+  const out = []
+  let [y, m] = first.split('-').map(Number)
+  for (let guard = 0; guard < 600; guard++) {
+    const key = `${y}-${String(m).padStart(2, '0')}`
+    out.push(key)
+    if (key >= last) break
+    m++
+    if (m > 12) { m = 1; y++ }
+  }
+  return out
 }
 
 function niceMax (n) {

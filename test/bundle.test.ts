@@ -1,0 +1,343 @@
+/**
+ * GET /api/cases/:id/bundle.zip and the offline verifier, checked from VERIFIABILITY.md alone:
+ * the bundle is downloaded over a real socket, unpacked with yauzl, and every hash, leaf,
+ * inclusion proof and signature is recomputed here with node:crypto and the outside RFC 9162 /
+ * C2SP code of helpers/log.ts. Then the verifier's command line is run on the bundle, on a
+ * copy with one byte flipped in each member in turn, and on copies with a member added or
+ * removed: it must exit 1 and name the member.
+ */
+import { createHash, createPublicKey, verify } from 'node:crypto'
+import fs from 'node:fs'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import path from 'node:path'
+import { pipeline } from 'node:stream/promises'
+import canonicalize from 'canonicalize'
+import type { FastifyInstance } from 'fastify'
+import t from 'tap'
+import { ADMIN_PASSWORD, auditEntries, bearer, login } from './helpers/app.js'
+import { rawGet } from './helpers/evidence.js'
+import {
+  caseAttachments, demoCase, demoFixture, pool, readZip, tool, verifyCli, writeZip, type VerifyJson
+} from './helpers/documents.js'
+import { leafOf, parseNote, rootFromInclusion, signedBy, type Jwk } from './helpers/log.js'
+
+// A bundle holds the demo's photos (several MB) and the verifier runs once per member.
+t.setTimeout(300_000)
+
+const demoApp = demoFixture(t)
+const GENERATED = '2026-04-01T10:00:00Z'
+const sha256 = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex')
+
+async function listen (app: FastifyInstance): Promise<string> {
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
+}
+
+/** Streams a GET to `file`; answers the status, headers and whether the response completed. */
+async function download (url: string, token: string, file: string): Promise<{ status: number, headers: http.IncomingHttpHeaders, complete: boolean }> {
+  return new Promise((resolve, reject) => {
+    http.get(url, { headers: bearer(token) }, (res) => {
+      pipeline(res, fs.createWriteStream(file))
+        .then(() => resolve({ status: res.statusCode ?? 0, headers: res.headers, complete: res.complete }))
+        .catch(() => resolve({ status: res.statusCode ?? 0, headers: res.headers, complete: false }))
+    }).on('error', reject)
+  })
+}
+
+/**
+ * A name that extracts to the same path on Windows, macOS and Linux: printable ASCII, no
+ * character Windows reserves, no absolute path, no empty, "." or ".." component, no component
+ * ending in a dot or space, no reserved device name (even with an extension), at most 255 bytes
+ * a component.
+ */
+function unsafeName (name: string): string | null {
+  if (!/^[\x21-\x7e]+$/.test(name.replace(/ /g, '_'))) return 'not printable ASCII'
+  if (/[\\:*?"<>|]/.test(name)) return 'a character Windows reserves'
+  if (name.startsWith('/')) return 'an absolute path'
+  for (const part of name.split('/')) {
+    if (part === '' || part === '.' || part === '..') return `the component "${part}"`
+    if (/[. ]$/.test(part)) return `the component "${part}" ends in a dot or space`
+    if (/^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/i.test(part)) return `the reserved device name "${part}"`
+    if (Buffer.byteLength(part) > 255) return 'a component longer than 255 bytes'
+  }
+  return null
+}
+
+interface Manifest { format: string, software: { name: string, version: string }, case: { id: string, reference: string }, generatedAt: string, checkpoint: { origin: string, size: number, rootHash: string }, keyId: string, files: Array<{ path: string, size: number, sha256: string }> }
+
+t.test('the bundle of the demo case, downloaded by al.prosecutor over a socket', async (t) => {
+  const { app, dir } = await demoApp(t)
+  const { prosecutor, kase } = await demoCase(app)
+  const base = await listen(app)
+  const file = path.join(dir, 'bundle.zip')
+  const got = await download(`${base}/api/cases/${kase.id}/bundle.zip?generatedAt=${GENERATED}`, prosecutor.token, file)
+  const members = await readZip(file)
+  const names = [...members.keys()]
+  const jwks = JSON.parse((await app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).body) as { keys: Jwk[] }
+  const kid = jwks.keys[0]?.kid ?? ''
+  const files = await caseAttachments(app, prosecutor.token, kase)
+  const text = (name: string): string => members.get(name)?.toString('utf8') ?? ''
+  const lines = text('audit/entries.jsonl').split('\n').filter((l) => l !== '')
+
+  t.test('answers 200 application/zip, named after the case, streamed to its end', async (t) => {
+    t.equal(got.status, 200, 'answers 200')
+    t.match(got.headers['content-type'], /^application\/zip\b/, 'as application/zip')
+    t.match(got.headers['content-disposition'], new RegExp(`^attachment; filename="${kase.reference}[^"/\\\\]*\\.zip"$`), 'as an attachment named after the case reference')
+    t.ok(got.complete, 'the response completed')
+    t.ok(fs.statSync(file).size > 1_000_000, `the ZIP holds the photos (${fs.statSync(file).size} bytes)`)
+    const unzip = await tool('python3', ['-c', 'import sys,zipfile;z=zipfile.ZipFile(sys.argv[1]);print(z.testzip() or "OK")', file])
+    t.equal(unzip.stdout.trim(), 'OK', `python3 zipfile reads every member with a good CRC-32 ${unzip.stderr.trim()}`)
+  })
+
+  t.test('holds every file VERIFIABILITY.md lists', async (t) => {
+    for (const name of ['case-file.pdf', 'audit/entries.jsonl', 'audit/checkpoint', 'manifest.json', 'manifest.jws', 'keys/jwks.json', 'VERIFY.txt']) {
+      t.ok(members.has(name), `${name} is in the bundle`)
+    }
+    t.equal(members.get('case-file.pdf')?.subarray(0, 5).toString('latin1'), '%PDF-', 'case-file.pdf is a PDF')
+
+    const evidence = names.filter((n) => n.startsWith('evidence/'))
+    t.equal(evidence.length, files.length, `one evidence file for each of the case's ${files.length} attachments`)
+    for (const f of files) {
+      const escaped = f.filename.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+      const match = evidence.filter((n) => new RegExp(`^evidence/${f.folder}/\\d+-${escaped}$`).test(n))
+      t.equal(match.length, 1, `${f.filename} is at evidence/${f.folder}/<n>-${f.filename} (${match.join(', ')})`)
+    }
+    for (const item of kase.items) t.ok(evidence.some((n) => n.startsWith(`evidence/${item.label}/`)), `exhibit ${item.label} has its folder`)
+    const numbers = evidence.map((n) => /^(evidence\/[^/]+)\/(\d+)-/.exec(n)).filter((m) => m !== null).map((m) => `${m[1]}#${m[2]}`)
+    t.equal(new Set(numbers).size, evidence.length, 'the numbers are unique within each folder')
+
+    const records = names.filter((n) => n.startsWith('records/'))
+    t.ok(records.every((n) => /^records\/[^/]+\.json$/.test(n)), 'every record is records/<name>.json')
+    const values = records.map((n) => ({ name: n, raw: text(n), value: JSON.parse(text(n)) as unknown }))
+    for (const r of values) t.equal(r.raw, canonicalize(r.value), `${r.name} is RFC 8785 canonical JSON`)
+    const ids = new Set<string>()
+    const collect = (v: unknown): void => {
+      if (Array.isArray(v)) v.forEach(collect)
+      else if (v !== null && typeof v === 'object') { const id = (v as { id?: unknown }).id; if (typeof id === 'string') ids.add(id) }
+    }
+    values.forEach((r) => collect(r.value))
+    t.ok(ids.has(kase.id), 'the records hold the case')
+    for (const s of kase.seizures) t.ok(ids.has(s.id), `the records hold seizure ${s.reference}`)
+    for (const item of kase.items) t.ok(ids.has(item.id), `the records hold exhibit ${item.label}`)
+    for (const item of kase.items) {
+      const chain = (await app.inject({ method: 'GET', url: `/api/items/${item.id}/custody`, headers: bearer(prosecutor.token) })).json<{ items: Array<{ id: string, seq: number }> }>().items
+      t.ok(chain.length > 0 && chain.every((e) => ids.has(e.id)), `the records hold all ${chain.length} custody events of ${item.label}`)
+    }
+    for (const f of files) t.ok(ids.has(f.id), `the records hold attachment ${f.filename}`)
+
+    const indexes = lines.map((l) => (JSON.parse(l) as { index: number }).index)
+    t.ok(indexes.length > 0, `audit/entries.jsonl has entries (${indexes.length})`)
+    t.same(indexes, [...indexes].sort((a, b) => a - b), 'in index order')
+    t.equal(new Set(indexes).size, indexes.length, 'each once')
+    const proofs = names.filter((n) => n.startsWith('audit/proofs/')).sort()
+    t.same(proofs, indexes.map((i) => `audit/proofs/${i}.tlog-proof`).sort(), 'one audit/proofs/<index>.tlog-proof for each entry, and no other')
+    const entities = new Set(lines.map((l) => (JSON.parse(l) as { entityId: string }).entityId))
+    for (const id of [kase.id, ...kase.seizures.map((s) => s.id), ...kase.items.map((i) => i.id), ...files.map((f) => f.id)]) {
+      t.ok(entities.has(id), `an audit entry records ${id}`)
+    }
+
+    const manifest = JSON.parse(text('manifest.json')) as Manifest
+    t.equal(text('manifest.json'), canonicalize(manifest), 'manifest.json is RFC 8785 canonical JSON')
+    t.same(manifest.files.map((f) => f.path).sort(), names.filter((n) => n !== 'manifest.json' && n !== 'manifest.jws').sort(), 'manifest.json lists every other file, and nothing else')
+    for (const f of manifest.files) {
+      const bytes = members.get(f.path) ?? Buffer.alloc(0)
+      t.ok(f.size === bytes.length && f.sha256 === sha256(bytes), `the manifest gives ${f.path} its size and SHA-256`)
+    }
+    t.match(manifest, { case: { id: kase.id, reference: kase.reference }, generatedAt: '2026-04-01T10:00:00.000Z', software: { name: 'strongroom', version: String } }, 'the manifest names the case, the generation time and the software version')
+
+    const verifyTxt = text('VERIFY.txt')
+    for (const word of ['sha256sum', 'openssl', 'strongroom-verify', kid]) t.ok(verifyTxt.includes(word), `VERIFY.txt explains the check with ${word}`)
+  })
+
+  t.test('names every member safely for Windows, macOS and Linux', async (t) => {
+    for (const name of names) t.equal(unsafeName(name), null, `${name} is safe`)
+    const folded = names.map((n) => n.toLowerCase())
+    t.equal(new Set(folded).size, names.length, 'no two names differ only in case (Windows and macOS fold case)')
+  })
+
+  t.test('holds every evidence file byte for byte, with the SHA-256 recorded for its attachment', async (t) => {
+    for (const f of files) {
+      const name = names.find((n) => n.startsWith(`evidence/${f.folder}/`) && n.endsWith(`-${f.filename}`)) ?? ''
+      const bytes = members.get(name) ?? Buffer.alloc(0)
+      t.equal(sha256(bytes), f.sha256, `${name} hashes to the recorded SHA-256 ${f.sha256}`)
+      t.equal(bytes.length, f.size, `${name} has the recorded size`)
+    }
+  })
+
+  t.test('gives each audit entry the leaf hash SHA-256(0x00 || line) the log holds, and an inclusion proof to the signed checkpoint', async (t) => {
+    const admin = await login(app, 'admin', ADMIN_PASSWORD)
+    const log = new Map((await auditEntries(app, admin)).map((e) => [e.index, e]))
+    const checkpoint = text('audit/checkpoint')
+    const note = parseNote(checkpoint)
+    const jwk = jwks.keys.find((k) => k.kid === kid) as Jwk
+    t.ok(signedBy(note, jwk), 'audit/checkpoint is a signed note by the published key')
+    const manifest = JSON.parse(text('manifest.json')) as Manifest
+    t.same({ size: note.size, rootHash: note.root.toString('base64') }, { size: manifest.checkpoint.size, rootHash: manifest.checkpoint.rootHash }, 'the manifest names that checkpoint')
+    let proven = 0
+    for (const line of lines) {
+      const entry = JSON.parse(line) as { index: number }
+      const leaf = createHash('sha256').update(Buffer.from([0])).update(line, 'utf8').digest()
+      t.equal(leaf.toString('hex'), log.get(entry.index)?.leafHash, `entry ${entry.index}: SHA-256(0x00 || line) is the leaf hash the log holds`)
+      t.equal(line, log.get(entry.index)?.canonical, `entry ${entry.index}: the line is the entry's canonical bytes`)
+      const proof = text(`audit/proofs/${entry.index}.tlog-proof`)
+      const cut = proof.indexOf('\n\n')
+      const head = proof.slice(0, cut).split('\n')
+      t.equal(head[0], 'c2sp.org/tlog-proof@v1', `entry ${entry.index}: the proof is a C2SP tlog-proof@v1`)
+      t.equal(head[1], `index ${entry.index}`, `entry ${entry.index}: the proof is for its index`)
+      t.equal(proof.slice(cut + 2), checkpoint, `entry ${entry.index}: the proof ends with audit/checkpoint verbatim`)
+      const root = rootFromInclusion(entry.index, note.size, leafOf(line), head.slice(2).map((h) => Buffer.from(h, 'base64')))
+      if (root !== null && root.equals(note.root)) proven++
+      else t.fail(`entry ${entry.index}: the inclusion proof leads to the checkpoint's root`)
+    }
+    t.equal(proven, lines.length, `all ${lines.length} inclusion proofs lead to the checkpoint's root (RFC 9162 §2.1.3)`)
+  })
+
+  t.test('signs manifest.json with a detached EdDSA JWS by the published key', async (t) => {
+    const jws = text('manifest.jws').trim()
+    const [header, payload, signature] = jws.split('.')
+    t.equal(payload, '', 'the payload is detached (header..signature)')
+    const protectedHeader = JSON.parse(Buffer.from(header ?? '', 'base64url').toString('utf8')) as { alg: string, kid: string }
+    t.match(protectedHeader, { alg: 'EdDSA', kid }, 'the header says EdDSA and the published key id')
+    const input = Buffer.from(`${header ?? ''}.${(members.get('manifest.json') ?? Buffer.alloc(0)).toString('base64url')}`, 'ascii')
+    const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: jwks.keys[0]?.x ?? '' }, format: 'jwk' })
+    t.ok(verify(null, input, key, Buffer.from(signature ?? '', 'base64url')), 'the signature verifies over <header>.<base64url(manifest.json)> (RFC 7515 appendix F)')
+    const bundled = JSON.parse(text('keys/jwks.json')) as { keys: Jwk[] }
+    t.ok(bundled.keys.some((k) => k.kid === kid && k.x === jwks.keys[0]?.x), 'keys/jwks.json holds the published key with its thumbprint')
+  })
+
+  t.test('passes the verifier command line: exit 0 and VERIFIED; with --key the right thumbprint 0, a wrong one 1; --json parses', async (t) => {
+    const plain = await verifyCli(file)
+    t.equal(plain.code, 0, `exits 0 (${plain.stdout.slice(-300)})`)
+    t.match(plain.stdout, /\bVERIFIED\b/, 'prints VERIFIED')
+    t.notMatch(plain.stdout, /NOT VERIFIED|FAIL/, 'and no failure')
+    const right = await verifyCli(file, ['--key', kid])
+    t.equal(right.code, 0, `with --key ${kid} (the kid of /.well-known/jwks.json) exits 0`)
+    const wrongKid = `${kid.slice(0, -1)}${kid.endsWith('A') ? 'B' : 'A'}`
+    const wrong = await verifyCli(file, ['--key', wrongKid])
+    t.equal(wrong.code, 1, 'with --key a wrong thumbprint exits 1')
+    t.match(wrong.stdout, /NOT VERIFIED/, 'and says NOT VERIFIED')
+    const json = await verifyCli(file, ['--json', '--key', kid])
+    t.equal(json.code, 0, '--json exits 0')
+    let report: VerifyJson | undefined
+    try { report = JSON.parse(json.stdout) as VerifyJson } catch { t.fail(`--json prints JSON (${json.stdout.slice(0, 200)})`) }
+    t.match(report, { ok: true, keyThumbprint: kid }, '--json reports ok with the signing key')
+    t.ok((report?.findings ?? []).length > 0 && (report?.findings ?? []).every((f) => f.ok), 'every finding holds')
+    const wrongJson = await verifyCli(file, ['--json', '--key', wrongKid])
+    const parsed = JSON.parse(wrongJson.stdout) as VerifyJson
+    t.equal(parsed.ok, false, '--json with the wrong key reports not ok')
+    t.ok(parsed.findings.some((f) => !f.ok && f.member === 'keys/jwks.json'), 'and names keys/jwks.json')
+  })
+
+  t.test('flipping one byte of any member makes the verifier exit 1 and name that member', async (t) => {
+    const cases: Array<{ member: string, at: number }> = []
+    for (const [name, bytes] of members) {
+      if (bytes.length === 0) continue
+      cases.push({ member: name, at: Math.floor(bytes.length / 2) })
+      // The signed pair is checked byte for byte at both ends too (the JWS ends in a newline).
+      if (name === 'manifest.jws' || name === 'manifest.json') cases.push({ member: name, at: 0 }, { member: name, at: bytes.length - 1 })
+    }
+    t.ok(cases.length >= names.length, `${cases.length} tampered copies for ${names.length} members`)
+    const results = await pool(cases, 3, async ({ member, at }) => {
+      const copy = path.join(dir, `flip-${cases.findIndex((c) => c.member === member && c.at === at)}.zip`)
+      await writeZip(copy, [...members].map(([n, b]): [string, Buffer] => {
+        if (n !== member) return [n, b]
+        const flipped = Buffer.from(b)
+        flipped[at] = (flipped[at] ?? 0) ^ 0x01
+        return [n, flipped]
+      }))
+      const run = await verifyCli(copy, ['--json'])
+      fs.rmSync(copy)
+      return { member, at, run }
+    })
+    for (const { member, at, run } of results) {
+      let report: VerifyJson | undefined
+      try { report = JSON.parse(run.stdout) as VerifyJson } catch {}
+      const named = (report?.findings ?? []).filter((f) => !f.ok).map((f) => f.member)
+      const signed = member === 'manifest.json' || member === 'manifest.jws'
+      t.ok(run.code === 1 && (named.includes(member) || (signed && (named.includes('manifest.json') || named.includes('manifest.jws')))),
+        `byte ${at} of ${member} flipped: exit ${run.code}, named ${[...new Set(named)].join(', ') || 'nothing'}`)
+    }
+  })
+
+  t.test('a member added is named as not in the manifest; a member removed is named as missing', async (t) => {
+    const evidenceName = names.find((n) => n.startsWith('evidence/')) ?? ''
+    const variants: Array<{ what: string, members: Array<[string, Buffer]>, member: string, message: RegExp }> = [
+      { what: 'an extra evidence file', members: [...members, [`${path.posix.dirname(evidenceName)}/99-planted.png`, Buffer.from('planted')]], member: `${path.posix.dirname(evidenceName)}/99-planted.png`, message: /not in the manifest/ },
+      { what: 'an extra file at the top', members: [...members, ['README.txt', Buffer.from('read me')]], member: 'README.txt', message: /not in the manifest/ },
+      { what: 'an extra proof', members: [...members, ['audit/proofs/999999.tlog-proof', members.get(names.find((n) => n.startsWith('audit/proofs/')) ?? '') ?? Buffer.alloc(0)]], member: 'audit/proofs/999999.tlog-proof', message: /./ },
+      { what: 'an evidence file removed', members: [...members].filter(([n]) => n !== evidenceName), member: evidenceName, message: /missing/ },
+      { what: 'records/case.json removed', members: [...members].filter(([n]) => n !== 'records/case.json'), member: 'records/case.json', message: /missing/ },
+      { what: 'a proof removed', members: [...members].filter(([n]) => n !== `audit/proofs/${(JSON.parse(lines[0] ?? '{}') as { index: number }).index}.tlog-proof`), member: `audit/proofs/${(JSON.parse(lines[0] ?? '{}') as { index: number }).index}.tlog-proof`, message: /missing/ },
+      { what: 'case-file.pdf removed', members: [...members].filter(([n]) => n !== 'case-file.pdf'), member: 'case-file.pdf', message: /missing/ }
+    ]
+    const results = await pool(variants, 3, async (v) => {
+      const copy = path.join(dir, `variant-${variants.indexOf(v)}.zip`)
+      await writeZip(copy, v.members)
+      return { v, run: await verifyCli(copy, ['--json']) }
+    })
+    for (const { v, run } of results) {
+      t.equal(run.code, 1, `${v.what}: the verifier exits 1`)
+      const report = JSON.parse(run.stdout) as VerifyJson
+      const finding = report.findings.find((f) => !f.ok && f.member === v.member)
+      t.ok(finding !== undefined, `${v.what}: ${v.member} is named (${report.findings.filter((f) => !f.ok).map((f) => `${f.member}: ${f.message}`).join('; ')})`)
+      t.match(finding?.message, v.message, `${v.what}: the finding says ${String(v.message)}`)
+    }
+  })
+
+  t.test('a byte flipped in the ZIP file itself, inside a stored member, is named too', async (t) => {
+    const raw = fs.readFileSync(file)
+    const pdf = members.get('case-file.pdf') ?? Buffer.alloc(0)
+    const probe = pdf.subarray(Math.floor(pdf.length / 2), Math.floor(pdf.length / 2) + 64)
+    const at = raw.indexOf(probe)
+    t.ok(at > 0, 'case-file.pdf is stored uncompressed: its bytes are found in the ZIP')
+    raw[at] = (raw[at] ?? 0) ^ 0x01
+    const copy = path.join(dir, 'raw-flip.zip')
+    fs.writeFileSync(copy, raw)
+    const run = await verifyCli(copy, ['--json'])
+    t.equal(run.code, 1, 'the verifier exits 1')
+    const report = JSON.parse(run.stdout) as VerifyJson
+    t.ok(report.findings.some((f) => !f.ok && f.member === 'case-file.pdf'), 'and names case-file.pdf')
+  })
+})
+
+t.test('a stored attachment file changed on disk breaks the bundle download off instead of passing it on', async (t) => {
+  const { app } = await demoApp(t)
+  const { prosecutor, kase } = await demoCase(app)
+  const files = await caseAttachments(app, prosecutor.token, kase)
+  const report = files.find((f) => f.mediaType.startsWith('text/'))
+  t.ok(report !== undefined, 'the demo case has a text attachment (the laboratory report)')
+  const stored = app.services.objects.pathOf(report?.sha256 ?? '')
+  const bytes = fs.readFileSync(stored)
+  bytes[Math.floor(bytes.length / 2)] = (bytes[Math.floor(bytes.length / 2)] ?? 0) ^ 0x01
+  fs.chmodSync(stored, 0o600)
+  fs.writeFileSync(stored, bytes)
+
+  const base = await listen(app)
+  const got = await rawGet(base, `/api/cases/${kase.id}/bundle.zip?generatedAt=${GENERATED}`, prosecutor.token)
+  t.ok(got.status !== 200 || got.broken, `the client sees the response broken off (status ${got.status}, broken ${String(got.broken)}, ${got.body.length} bytes)`)
+  let readable = true
+  try { await readZip(got.body) } catch { readable = false }
+  t.notOk(readable, 'what arrived is not a readable ZIP')
+
+  const health = await app.inject({ method: 'GET', url: '/api/health' })
+  t.ok(health.statusCode < 500, 'the server still answers afterwards')
+})
+
+t.test('a stored photo changed on disk stops the bundle with 409 before a byte is sent', async (t) => {
+  const { app } = await demoApp(t)
+  const { prosecutor, kase } = await demoCase(app)
+  const files = await caseAttachments(app, prosecutor.token, kase)
+  const photo = files.find((f) => f.mediaType === 'image/png')
+  t.ok(photo !== undefined, 'the demo case has a photo')
+  const stored = app.services.objects.pathOf(photo?.sha256 ?? '')
+  const bytes = fs.readFileSync(stored)
+  bytes[bytes.length - 20] = (bytes[bytes.length - 20] ?? 0) ^ 0x01
+  fs.chmodSync(stored, 0o600)
+  fs.writeFileSync(stored, bytes)
+  const base = await listen(app)
+  const got = await rawGet(base, `/api/cases/${kase.id}/bundle.zip?generatedAt=${GENERATED}`, prosecutor.token)
+  t.equal(got.status, 409, 'answers 409')
+  t.match(got.headers['content-type'], /^application\/problem\+json\b/, 'as problem+json')
+  t.match(JSON.parse(got.body.toString('utf8')), { status: 409, detail: /no longer matches its SHA-256/ }, 'saying the stored file no longer matches its hash')
+})

@@ -38,7 +38,8 @@ export const PERMISSIONS = {
   'attachment.upload': ['officer', 'custodian', 'investigator', 'prosecutor'],
   'attachment.read': ['officer', 'custodian', 'investigator', 'prosecutor', 'auditor'],
   'case.create': ['investigator'],
-  'case.read': ['officer', 'custodian', 'investigator', 'prosecutor', 'auditor'],
+  // PRODUCT.md: cases are read by their members; investigators (who build them) and auditors read the agency's.
+  'case.read': ['investigator', 'prosecutor', 'auditor'],
   'case.update': ['investigator', 'prosecutor'],
   'case.share': ['investigator'],
   'stats.read': ['auditor', 'admin'],

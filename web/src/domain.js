@@ -59,7 +59,7 @@ export const PERMISSIONS = {
   'location.read': ['officer', 'custodian', 'investigator', 'auditor'],
   'attachment.upload': ['officer', 'custodian', 'investigator', 'prosecutor'],
   'case.create': ['investigator'],
-  'case.read': ['officer', 'custodian', 'investigator', 'prosecutor', 'auditor'],
+  'case.read': ['investigator', 'prosecutor', 'auditor'],
   'case.update': ['investigator', 'prosecutor'],
   'stats.read': ['auditor', 'admin']
 }

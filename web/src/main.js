@@ -55,8 +55,8 @@ function Page ({ page: [mod, name], ...props }) {
 
 /** The navigation of each role, in the order of their daily work; the first is their home. */
 const NAV = {
-  officer: [['/seizures', 'nav.seizures'], ['/seizures/new', 'nav.newSeizure'], ['/custody', 'nav.custody'], ['/cases', 'nav.cases']],
-  custodian: [['/custody', 'nav.custody'], ['/locations', 'nav.locations'], ['/seizures', 'nav.seizures'], ['/cases', 'nav.cases']],
+  officer: [['/seizures', 'nav.seizures'], ['/seizures/new', 'nav.newSeizure'], ['/custody', 'nav.custody']],
+  custodian: [['/custody', 'nav.custody'], ['/locations', 'nav.locations'], ['/seizures', 'nav.seizures']],
   investigator: [['/cases', 'nav.cases'], ['/cases/new', 'nav.newCase'], ['/seizures', 'nav.seizures'], ['/seizures/new', 'nav.newSeizure'], ['/custody', 'nav.custody']],
   prosecutor: [['/cases', 'nav.myCases']],
   auditor: [['/audit', 'nav.audit'], ['/integrity', 'nav.integrity'], ['/stats', 'nav.stats'], ['/seizures', 'nav.seizures'], ['/cases', 'nav.cases']],
@@ -128,6 +128,10 @@ function NotFound () {
 }
 
 function ExpiredDialog () {
+  useEffect(() => {
+    const input = document.querySelector('.dialog input[type="password"]')
+    if (input instanceof HTMLElement) input.focus()
+  }, [])
   return html`<div class="overlay">
     <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="expired-title">
       <h2 id="expired-title">${t('login.expiredTitle')}</h2>
@@ -152,7 +156,7 @@ function App () {
   if (s.user === undefined) return html`<${Loading} />`
   if (s.user === null || s.path === '/login') {
     if (s.user !== null) return html`<${Redirect} to="/" />`
-    return html`<${LoginPage} />`
+    return html`<${LoginPage} onLogin=${(user) => prefetch(user.role)} />`
   }
   const home = (NAV[s.user.role] ?? [['/seizures']])[0][0]
   if (s.path === '/' || s.path === '') return html`<${Redirect} to=${home} />`
@@ -168,18 +172,25 @@ setUnauthenticatedHandler(() => {
   if (state.user != null) setState({ expired: true })
 })
 
+/** Loads the pages of the role's navigation in the background, so the next click is instant. */
+function prefetch (role) {
+  const modules = new Set((NAV[role] ?? []).map(([to]) => match(to)?.page[0]).filter((m) => m !== undefined))
+  setTimeout(() => { for (const m of modules) MODULES[m]().then((x) => { loaded[m] = x }, () => {}) }, 300)
+}
+
+/** Who is logged in (the cookie decides); asked while the language loads. */
+const session = get('/api/auth/me', { quiet401: true }).catch(() => null)
+
 async function start () {
   document.documentElement.lang = state.lang
-  let user = null
-  try {
-    user = await get('/api/auth/me', { quiet401: true })
-  } catch { user = null }
-  if (user !== null) { remember([user]); setState({ user }); loadDirectory() } else {
+  const user = await session
+  if (user !== null) { remember([user]); setState({ user }); loadDirectory(); prefetch(user.role) } else {
     const next = state.path === '/' || state.path === '/login' ? '' : `?next=${encodeURIComponent(state.path + state.search)}`
     if (state.path !== '/login') history.replaceState(null, '', `/login${next}`)
     setState({ user: null, path: '/login', search: next })
   }
 }
+
 
 loadLang(state.lang).then(() => {
   render(html`<${App} />`, document.getElementById('app'))

@@ -15,10 +15,10 @@ import { pipeline } from 'node:stream/promises'
 import canonicalize from 'canonicalize'
 import type { FastifyInstance } from 'fastify'
 import t from 'tap'
-import { ADMIN_PASSWORD, auditEntries, bearer, login } from './helpers/app.js'
-import { rawGet } from './helpers/evidence.js'
+import { ADMIN_PASSWORD, as, auditEntries, bearer, login } from './helpers/app.js'
+import { createItem, createSeizure, evidenceApp, rawGet, upload } from './helpers/evidence.js'
 import {
-  caseAttachments, demoCase, demoFixture, pool, readZip, tool, verifyCli, writeZip, type VerifyJson
+  caseAttachments, demoCase, demoFixture, pool, readZip, ROOT, tool, verifyCli, writeZip, type VerifyJson
 } from './helpers/documents.js'
 import { leafOf, parseNote, rootFromInclusion, signedBy, type Jwk } from './helpers/log.js'
 
@@ -223,10 +223,46 @@ t.test('the bundle of the demo case, downloaded by al.prosecutor over a socket',
     try { report = JSON.parse(json.stdout) as VerifyJson } catch { t.fail(`--json prints JSON (${json.stdout.slice(0, 200)})`) }
     t.match(report, { ok: true, keyThumbprint: kid }, '--json reports ok with the signing key')
     t.ok((report?.findings ?? []).length > 0 && (report?.findings ?? []).every((f) => f.ok), 'every finding holds')
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { bin?: Record<string, string> }
+    const bin = pkg.bin?.['strongroom-verify']
+    t.ok(bin !== undefined, 'package.json declares the strongroom-verify bin')
+    const viaBin = await tool(process.execPath, [path.join(ROOT, bin ?? 'missing'), file, '--key', kid], { cwd: dir })
+    t.equal(viaBin.code, 0, `the strongroom-verify bin, run from another directory, exits 0 ${viaBin.stderr.trim()}`)
+    t.match(viaBin.stdout, /\bVERIFIED\b/, 'and prints VERIFIED')
     const wrongJson = await verifyCli(file, ['--json', '--key', wrongKid])
     const parsed = JSON.parse(wrongJson.stdout) as VerifyJson
     t.equal(parsed.ok, false, '--json with the wrong key reports not ok')
     t.ok(parsed.findings.some((f) => !f.ok && f.member === 'keys/jwks.json'), 'and names keys/jwks.json')
+  })
+
+  t.test('can be checked with plain tools by running the commands VERIFY.txt gives: sha256sum, openssl, the leaf hash', async (t) => {
+    const unpacked = path.join(dir, 'unpacked')
+    for (const [name, bytes] of members) {
+      fs.mkdirSync(path.dirname(path.join(unpacked, name)), { recursive: true })
+      fs.writeFileSync(path.join(unpacked, name), bytes)
+    }
+    // Step N of VERIFY.txt: the lines indented as commands under "   N. ".
+    const steps = new Map<string, string[]>()
+    const parts = text('VERIFY.txt').split(/^ {3}([a-f])\. /m)
+    for (let i = 1; i < parts.length; i += 2) steps.set(parts[i] as string, (parts[i + 1] ?? '').split('\n').filter((l) => l.startsWith('        ')).map((l) => l.slice(8)))
+    const bash = async (step: string): Promise<{ code: number, stdout: string, stderr: string }> =>
+      tool('bash', ['-c', `set -eo pipefail\n${(steps.get(step) ?? ['false']).join('\n')}`], { cwd: unpacked })
+
+    const a = await bash('a')
+    t.equal(a.code, 0, `step a (python3 and sha256sum -c) succeeds ${a.stderr.trim()}`)
+    const manifest = JSON.parse(text('manifest.json')) as Manifest
+    t.equal((a.stdout.match(/: OK$/gm) ?? []).length, manifest.files.length, `sha256sum checks all ${manifest.files.length} files OK`)
+
+    const c = await bash('c')
+    t.equal(c.code, 0, 'step c (the leaf hash of the first entry with printf and sha256sum) succeeds')
+    const first = createHash('sha256').update(Buffer.from([0])).update(lines[0] ?? '', 'utf8').digest('hex')
+    t.equal(c.stdout.split(/\s/)[0], first, 'and prints SHA-256(0x00 || first line)')
+
+    const have = await tool('bash', ['-c', 'command -v openssl && command -v xxd && command -v basenc && command -v python3'])
+    if (have.code !== 0) { t.pass('step b (openssl)', { skip: 'step b needs openssl, xxd, basenc and python3' }); return }
+    const b = await bash('b')
+    t.equal(b.code, 0, `step b (the detached JWS checked with openssl) succeeds ${b.stderr.trim()}`)
+    t.match(b.stdout, /Signature Verified Successfully/, 'openssl says the signature verifies')
   })
 
   t.test('flipping one byte of any member makes the verifier exit 1 and name that member', async (t) => {
@@ -301,28 +337,70 @@ t.test('the bundle of the demo case, downloaded by al.prosecutor over a socket',
   })
 })
 
-t.test('a stored attachment file changed on disk breaks the bundle download off instead of passing it on', async (t) => {
-  const { app } = await demoApp(t)
-  const { prosecutor, kase } = await demoCase(app)
-  const files = await caseAttachments(app, prosecutor.token, kase)
-  const report = files.find((f) => f.mediaType.startsWith('text/'))
-  t.ok(report !== undefined, 'the demo case has a text attachment (the laboratory report)')
-  const stored = app.services.objects.pathOf(report?.sha256 ?? '')
-  const bytes = fs.readFileSync(stored)
-  bytes[Math.floor(bytes.length / 2)] = (bytes[Math.floor(bytes.length / 2)] ?? 0) ^ 0x01
-  fs.chmodSync(stored, 0o600)
-  fs.writeFileSync(stored, bytes)
-
-  const base = await listen(app)
-  const got = await rawGet(base, `/api/cases/${kase.id}/bundle.zip?generatedAt=${GENERATED}`, prosecutor.token)
-  t.ok(got.status !== 200 || got.broken, `the client sees the response broken off (status ${got.status}, broken ${String(got.broken)}, ${got.body.length} bytes)`)
-  let readable = true
-  try { await readZip(got.body) } catch { readable = false }
-  t.notOk(readable, 'what arrived is not a readable ZIP')
-
-  const health = await app.inject({ method: 'GET', url: '/api/health' })
-  t.ok(health.statusCode < 500, 'the server still answers afterwards')
+t.test('attachments with hostile or awkward file names get safe, distinct names in the bundle, and the bundle still verifies', async (t) => {
+  const fixture = await evidenceApp(t)
+  const { app } = fixture
+  const officer = await fixture.user('al.officer')
+  const investigator = await fixture.user('al.investigator')
+  const seizure = await createSeizure(app, officer.token)
+  const item = await createItem(app, officer.token, seizure.id)
+  const hostile = [
+    'CON.txt', 'aux', 'LPT1.log', 'nul.tar.gz', '..\\..\\evil.txt', '../../etc/passwd', 'a:b*c?d"e<f>g|h.txt', 'trailing dot.', 'trailing space ',
+    '.hidden', '...', `${'a'.repeat(99)}.${'b'.repeat(60)}.txt`, 'Përmbledhje e çështjes.txt', '文件.txt', '📷 photo.txt', 'Photo.txt', 'photo.txt', `${'x'.repeat(250)}.txt`
+  ]
+  for (const [i, name] of hostile.entries()) {
+    // RFC 7578 §4.2 / RFC 5987: the name as UTF-8, percent-encoded, as a client sends a non-ASCII name.
+    const disposition = `Content-Disposition: form-data; name="file"; filename*=UTF-8''${encodeURIComponent(name)}`
+    const res = await upload(app, officer.token, `/api/items/${item.id}/attachments`, [{ name: 'file', filename: name, data: `file ${i}\n`, contentType: 'text/plain', disposition }])
+    t.equal(res.statusCode, 201, `${JSON.stringify(name)} is accepted`)
+  }
+  const created = await as(app, investigator.token)('POST', '/api/cases', { title: 'File names', seizureIds: [seizure.id] })
+  t.equal(created.statusCode, 201, 'the case is opened')
+  const res = await as(app, investigator.token)('GET', `/api/cases/${created.json<{ id: string }>().id}/bundle.zip`)
+  t.equal(res.statusCode, 200, 'the bundle answers 200')
+  const members = await readZip(res.rawPayload)
+  const names = [...members.keys()]
+  for (const name of names) t.equal(unsafeName(name), null, `${name} is safe`)
+  t.equal(new Set(names.map((n) => n.toLowerCase())).size, names.length, 'no two names differ only in case')
+  const evidence = names.filter((n) => n.startsWith('evidence/'))
+  t.equal(evidence.length, hostile.length, 'every file is in the bundle')
+  t.ok(evidence.some((n) => n.endsWith('-Permbledhje_e_ceshtjes.txt')), 'Albanian letters lose only their marks (Përmbledhje e çështjes.txt → Permbledhje_e_ceshtjes.txt)')
+  const contents = new Set(evidence.map((n) => members.get(n)?.toString('utf8')))
+  t.equal(contents.size, hostile.length, 'each under its own name')
+  const file = path.join(fixture.dir, 'out-names.zip')
+  fs.writeFileSync(file, res.rawPayload)
+  const run = await verifyCli(file)
+  t.equal(run.code, 0, `the verifier accepts the bundle (${run.stdout.split('\n').filter((l) => l.startsWith('FAIL')).join('; ')})`)
 })
+
+for (const harm of ['changed', 'deleted'] as const) {
+  t.test(`a stored attachment file ${harm} on disk breaks the bundle download off instead of passing it on, and the server lives on`, async (t) => {
+    const { app } = await demoApp(t)
+    const { prosecutor, kase } = await demoCase(app)
+    const files = await caseAttachments(app, prosecutor.token, kase)
+    const report = files.find((f) => f.mediaType.startsWith('text/'))
+    t.ok(report !== undefined, 'the demo case has a text attachment (the laboratory report)')
+    const stored = app.services.objects.pathOf(report?.sha256 ?? '')
+    if (harm === 'changed') {
+      const bytes = fs.readFileSync(stored)
+      bytes[Math.floor(bytes.length / 2)] = (bytes[Math.floor(bytes.length / 2)] ?? 0) ^ 0x01
+      fs.chmodSync(stored, 0o600)
+      fs.writeFileSync(stored, bytes)
+    } else {
+      fs.rmSync(stored)
+    }
+
+    const base = await listen(app)
+    const got = await rawGet(base, `/api/cases/${kase.id}/bundle.zip?generatedAt=${GENERATED}`, prosecutor.token)
+    t.ok(got.status !== 200 || got.broken, `the client sees the response broken off (status ${got.status}, broken ${String(got.broken)}, ${got.body.length} bytes)`)
+    let readable = true
+    try { await readZip(got.body) } catch { readable = false }
+    t.notOk(readable, 'what arrived is not a readable ZIP')
+
+    const again = await rawGet(base, '/healthz', prosecutor.token)
+    t.equal(again.status, 200, 'the server still answers /healthz afterwards')
+  })
+}
 
 t.test('a stored photo changed on disk stops the bundle with 409 before a byte is sent', async (t) => {
   const { app } = await demoApp(t)

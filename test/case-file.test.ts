@@ -18,6 +18,9 @@ import {
   pdfPages, pdfText, pdfWords, readZip, SCREENS, tool, wordsOffPage
 } from './helpers/documents.js'
 
+// Each test generates the demo case file (photos of about 1 MB each) and runs the poppler tools on it.
+t.setTimeout(300_000)
+
 const demoApp = demoFixture(t)
 const GENERATED = '2026-04-01T10:00:00Z'
 const sha256 = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex')

@@ -21,8 +21,11 @@ function assertFieldError (t: Test, res: LightMyRequestResponse, field: string, 
   t.ok(fields.includes(field), `${what}: errors[] names ${field} (got ${JSON.stringify(fields)})`)
 }
 
-// Each test builds its own app; they share nothing and may run side by side.
+// Each test builds its own app; they share nothing and may run side by side. Together they
+// create some forty users (two argon2id operations each at RFC 9106 strength): on a busy
+// machine that is more than .taprc's 120 s.
 t.jobs = 3
+t.setTimeout(300_000)
 
 const refs = (cases: CaseView[]): string[] => cases.map((c) => c.reference).sort()
 

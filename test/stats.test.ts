@@ -147,6 +147,7 @@ t.test('GET /api/stats computes the figures of a known data set: per month and a
 
   const alAdmin = (await get(ctx, await ctx.user('al.admin'), '/api/stats')).json<Record<string, any>>()
   t.equal(alAdmin.seizures, 4, 'the agency admin sees the same figures as the auditor: their own agency')
+  await ctx.relogin({ admin: true })
   const root = (await get(ctx, ctx.admin, '/api/stats')).json<Record<string, any>>()
   t.equal(root.seizures, 5, 'the bootstrap admin sees every agency')
   t.same(root.seizuresPerMonth.filter((r: { month: string }) => r.month === '2026-02'), [{ month: '2026-02', agency: 'AL-CUSTOMS', count: 1 }, { month: '2026-02', agency: 'XK-CUSTOMS', count: 1 }], 'per month and agency: February has one seizure of each agency')

@@ -104,10 +104,12 @@ export async function buildWeb ({ quiet = false } = {}) {
   }
   if (!quiet) {
     const kb = (n) => `${(n / 1024).toFixed(1)} KB`
-    for (const [name, s] of Object.entries(sizes)) {
-      process.stdout.write(`web/dist/${name.padEnd(24)} ${kb(s.raw).padStart(9)}  gzip ${kb(s.gzip).padStart(8)}  brotli ${kb(s.brotli).padStart(8)}\n`)
+    if (process.argv.includes('--sizes')) {
+      for (const [name, s] of Object.entries(sizes)) {
+        process.stdout.write(`web/dist/${name.padEnd(24)} ${kb(s.raw).padStart(9)}  gzip ${kb(s.gzip).padStart(8)}  brotli ${kb(s.brotli).padStart(8)}\n`)
+      }
     }
-    process.stdout.write(`first load, script (entry + one language + the largest page): ${kb(first.raw)} (gzip ${kb(first.gzip)}, brotli ${kb(first.brotli)})\n`)
+    process.stdout.write(`web/dist built: first load ${kb(first.raw)} of script (gzip ${kb(first.gzip)}, brotli ${kb(first.brotli)}): the entry, one language and the largest page; ${kb(sizes[style].raw)} of CSS\n`)
   }
   return { script, style, sizes, firstLoad: first }
 }

@@ -95,7 +95,8 @@ class Writer {
   /** A heading; sections, seizures and exhibits (`inContents`) are listed in the contents. */
   heading (title: string, level: 1 | 2 | 3, inContents = level < 3): void {
     const sizes = { 1: 17, 2: 13, 3: 10.5 }
-    this.ensure(sizes[level] * 3.2)
+    // A sub-heading keeps a few lines of what follows it (facts, a table header and row) on its page.
+    this.ensure(sizes[level] * 3.2 + (level > 1 ? 48 : 0))
     if (level > 1) this.doc.moveDown(0.6)
     if (inContents) this.toc.push({ title, page: this.doc.bufferedPageRange().count, level })
     this.doc.font('bold').fontSize(sizes[level]).fillColor(INK).text(title, MARGIN.left, this.doc.y, { width: WIDTH })
@@ -153,7 +154,10 @@ class Writer {
       })
       this.doc.y = y + h
     }
-    this.ensure(40)
+    // The header never stands alone at the foot of a page: it needs room for the first row too
+    // (up to 120 pt: a taller row breaks across pages anyway).
+    const firstRow = rows[0] === undefined ? 0 : Math.max(...rows[0].map((cell, i) => cellHeight(cell, i, columns[i]?.mono === true ? 'mono' : 'regular'))) + 2 * pad
+    this.ensure(Math.max(...columns.map((c, i) => cellHeight(c.header, i, 'bold'))) + 2 * pad + Math.min(firstRow, 120))
     header()
     rows.forEach((row, r) => {
       const heights = row.map((cell, i) => cellHeight(cell, i, columns[i]?.mono === true ? 'mono' : 'regular'))
@@ -193,7 +197,12 @@ function cover (w: Writer, m: CaseFileModel): void {
     [x.t('cover.key'), m.keyThumbprint]
   ])
   const qr = 120
-  const y = Math.max(doc.y + 10, A4.height - MARGIN.bottom - qr - 90)
+  // The QR code, its caption, the hash and the notice take qr + 90 points: at the foot of the
+  // cover, or at the top of the next page when the facts (many offences) leave no room for them.
+  const block = qr + 90
+  const overflows = doc.y + 10 + block > A4.height - MARGIN.bottom
+  if (overflows) doc.addPage()
+  const y = overflows ? doc.y + 10 : Math.max(doc.y + 10, A4.height - MARGIN.bottom - block)
   drawQr(doc, m.manifestSha256, MARGIN.left + (WIDTH - qr) / 2, y, qr)
   doc.font('regular').fontSize(8).fillColor(MUTED).text(x.t('cover.manifest'), MARGIN.left, y + qr + 4, { width: WIDTH, align: 'center' })
   doc.font('mono').fontSize(7.5).fillColor(INK).text(m.manifestSha256, { width: WIDTH, align: 'center' })

@@ -71,7 +71,8 @@ const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i
 /** A file name safe on Windows, macOS and Linux: ASCII letters, digits, dot, dash, underscore. */
 export function safeName (name: string): string {
   const ascii = name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(/[^A-Za-z0-9._-]+/g, '_')
-  let safe = ascii.replace(/_+/g, '_').replace(/^[._]+|[._ ]+$/g, '').slice(0, 100)
+  // Cut to length before trimming the ends: a cut may end on a dot, which Windows drops from a name.
+  let safe = ascii.replace(/_+/g, '_').slice(0, 100).replace(/^[._]+|[._ ]+$/g, '')
   if (safe === '' || WINDOWS_RESERVED.test(safe)) safe = `file_${safe}`
   return safe
 }
@@ -318,6 +319,9 @@ export function createBundleService (deps: {
       zip.addBuffer(Buffer.from(b.detached, 'utf8'), 'manifest.jws', options)
       for (const m of b.members) if ('bytes' in m) zip.addBuffer(m.bytes, m.path, options)
       const output = new PassThrough()
+      // A stored file that is gone, unreadable or changed breaks the download off; its error
+      // must reach `output` only: an 'error' event nobody listens to would crash the process.
+      const breakOff = (error: Error): void => { output.destroy(error) }
       for (const e of b.evidence) {
         const hash = createHash('sha256')
         const check = new Transform({
@@ -325,12 +329,13 @@ export function createBundleService (deps: {
           flush (done) {
             const actual = hash.digest('hex')
             if (actual === e.attachment.sha256) { done(); return }
-            const error = new Error(`attachment ${e.attachment.id} (${e.path}) no longer matches its SHA-256; the bundle is broken off`)
-            output.destroy(error)
-            done(error)
+            done(new Error(`attachment ${e.attachment.id} (${e.path}) no longer matches its SHA-256; the bundle is broken off`))
           }
         })
-        zip.addReadStream(fs.createReadStream(objects.pathOf(e.attachment.sha256), { highWaterMark: 1024 * 1024 }).pipe(check), e.path, { ...options, compress: false, size: e.attachment.size })
+        check.on('error', breakOff)
+        const source = fs.createReadStream(objects.pathOf(e.attachment.sha256), { highWaterMark: 1024 * 1024 })
+        source.on('error', (err) => { breakOff(new Error(`attachment ${e.attachment.id} (${e.path}) cannot be read: ${err.message}; the bundle is broken off`)) })
+        zip.addReadStream(source.pipe(check), e.path, { ...options, compress: false, size: e.attachment.size })
       }
       zip.end()
       zip.outputStream.pipe(output)

@@ -114,7 +114,8 @@ export async function verifyBundle (file: string, options: { expectedThumbprint?
 
   // 2. The manifest's signature (RFC 7515 appendix F: detached payload).
   const manifestBytes = members.get('manifest.json')?.bytes
-  const jws = text('manifest.jws')?.trim()
+  // Exactly the JWS and one final newline: any other byte (a trailing space, a vertical tab) is an alteration.
+  const jws = text('manifest.jws')?.replace(/\r?\n$/, '')
   if (manifestBytes === undefined) { fail('manifest.json', 'missing'); return finish() }
   if (jws === undefined) { fail('manifest.jws', 'missing'); return finish() }
   const [header, empty, signature] = jws.split('.')

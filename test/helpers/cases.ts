@@ -51,7 +51,7 @@ export const DAY = 24 * 3600 * 1000
 // The app and its users
 
 export interface CaseApp extends TestApp {
-  /** The bootstrap admin's token (sees every agency); fresh after `relogin()`. */
+  /** The bootstrap admin's token (sees every agency); after `relogin()`, only with `{ admin: true }`. */
   readonly admin: string
   clock: Clock | undefined
   /**
@@ -60,8 +60,11 @@ export interface CaseApp extends TestApp {
    * that role, then logged in; the token is kept until `relogin()`.
    */
   user: (username: string) => Promise<Caller>
-  /** Forgets every token and logs the bootstrap admin in again (after the clock moved past a token's lifetime). */
-  relogin: () => Promise<void>
+  /**
+   * Forgets every user's token (after the clock moved past a token's lifetime): each
+   * logs in again on next use. With `admin`, the bootstrap admin logs in again at once.
+   */
+  relogin: (options?: { admin?: boolean }) => Promise<void>
 }
 
 const FIXTURE_USER = /^(al|xk)\.(admin|officer|custodian|investigator|prosecutor|auditor)(-[a-z0-9]+)?$/
@@ -71,6 +74,11 @@ export async function caseApp (t: Test, options: { env?: Record<string, string>,
   const started = await makeApp(t, options.env ?? {}, options.clock === undefined ? {} : { now: options.clock.now })
   const { app } = started
   let admin = await login(app, 'admin', ADMIN_PASSWORD)
+  let adminStale = false
+  const freshAdmin = async (): Promise<string> => {
+    if (adminStale) { admin = await login(app, 'admin', ADMIN_PASSWORD); adminStale = false }
+    return admin
+  }
   const ids = new Map<string, Promise<string>>()
   const tokens = new Map<string, Promise<string>>()
   let xk: Promise<unknown> | undefined
@@ -80,10 +88,10 @@ export async function caseApp (t: Test, options: { env?: Record<string, string>,
     const [, prefix, role = ''] = match
     let id = ids.get(username)
     if (id === undefined) {
-      if (prefix === 'xk') xk ??= createAgency(app, admin, XK_AGENCY)
+      if (prefix === 'xk') xk ??= freshAdmin().then(async (token) => createAgency(app, token, XK_AGENCY))
       id = (async () => {
         if (prefix === 'xk') await xk
-        const created = await createUser(app, admin, { username, role, agencyCode: prefix === 'xk' ? XK_AGENCY.code : 'AL-CUSTOMS' })
+        const created = await createUser(app, await freshAdmin(), { username, role, agencyCode: prefix === 'xk' ? XK_AGENCY.code : 'AL-CUSTOMS' })
         tokens.set(username, Promise.resolve(created.token))
         return created.id
       })()
@@ -102,9 +110,10 @@ export async function caseApp (t: Test, options: { env?: Record<string, string>,
     get admin () { return admin },
     clock: options.clock,
     user,
-    relogin: async () => {
+    relogin: async (opts = {}) => {
       tokens.clear()
-      admin = await login(app, 'admin', ADMIN_PASSWORD)
+      adminStale = true
+      if (opts.admin === true) await freshAdmin()
     }
   }
 }

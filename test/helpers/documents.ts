@@ -6,6 +6,7 @@
  */
 import { execFile } from 'node:child_process'
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { PNG } from 'pngjs'
@@ -215,7 +216,11 @@ export async function writeZip (file: string, members: Iterable<[string, Buffer]
  * each call empties the directory.)
  */
 export function demoFixture (root: Test): (t: Test) => Promise<{ app: FastifyInstance, dir: string }> {
-  const seeded = path.join(root.testdir({ data: {} }), 'data')
+  // A directory of its own (not root.testdir(), whose path is the same for every run of the
+  // file): a second run of the suite on the same checkout must not reseed it under this one.
+  const seededRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'strongroom-demo-'))
+  const seeded = path.join(seededRoot, 'data')
+  root.teardown(() => { fs.rmSync(seededRoot, { recursive: true, force: true }) })
   root.before(async () => {
     const { app } = await startApp(root, seeded, { STRONGROOM_DEMO: '1' })
     await app.close()

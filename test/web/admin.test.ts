@@ -1,8 +1,9 @@
 import t from 'tap'
 import { tryLogin } from '../helpers/app.js'
-import { launch, login, open, skipReason, startWebApp } from './browser.js'
+import { WEB_TIMEOUT, launch, login, open, skipReason, startWebApp } from './browser.js'
 
 const skip = skipReason()
+t.setTimeout(WEB_TIMEOUT)
 const PASSWORD = 'border post 7 tablet'
 
 t.test('the administrator\'s flow in the browser', { skip }, async (t) => {

@@ -1,7 +1,8 @@
 import t from 'tap'
-import { apiAs, launch, login, open, skipReason, startWebApp } from './browser.js'
+import { WEB_TIMEOUT, apiAs, launch, login, open, skipReason, startWebApp } from './browser.js'
 
 const skip = skipReason()
+t.setTimeout(WEB_TIMEOUT)
 
 t.test('the auditor\'s flow in the browser', { skip }, async (t) => {
   const web = await startWebApp(t)
@@ -48,7 +49,7 @@ t.test('the auditor\'s flow in the browser', { skip }, async (t) => {
     const verdict = page.getByText(/^(Verified\.|Verification failed\.|The verification could not run\.)$/)
     await verdict.waitFor({ timeout: 60_000 })
     t.equal(await verdict.textContent(), 'Verified.', 'the untouched demo log verifies')
-    await t.resolves(page.getByText(/entries, \d+ checkpoints and \d+ files match/).waitFor(), 'the result says what was checked')
+    await t.resolves(page.getByText(/Everything matches\. Entries: \d+, checkpoints: \d+, files: \d+\./).waitFor(), 'the result says what was checked')
   })
 
   t.test('supervisor figures are charts, not tables', async (t) => {

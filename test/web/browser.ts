@@ -12,6 +12,8 @@ import { buildWeb } from '../../web/build.mjs'
 import { as, login as apiLogin, makeApp, type TestApp } from '../helpers/app.js'
 
 export const CHROMIUM = '/usr/bin/chromium'
+/** A browser file (demo seed, a browser, several flows) needs more than the suite's 120 s on a busy machine. */
+export const WEB_TIMEOUT = 240_000
 export const DEMO_PASSWORD = 'strongroom-demo'
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
 

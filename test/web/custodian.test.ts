@@ -1,7 +1,8 @@
 import t from 'tap'
-import { apiAs, launch, login, open, skipReason, startWebApp, type WebApp } from './browser.js'
+import { WEB_TIMEOUT, apiAs, launch, login, open, skipReason, startWebApp, type WebApp } from './browser.js'
 
 const skip = skipReason()
+t.setTimeout(WEB_TIMEOUT)
 
 /** An item the officer seized and handed over to the custodian, through the API. */
 async function handedOver (web: WebApp, description: string, sealNumber: string): Promise<{ id: string, label: string }> {
@@ -97,6 +98,44 @@ t.test('the custodian\'s flow in the browser', { skip }, async (t) => {
     await t.resolves(tree.getByText('TIR-EVD/R1/C4', { exact: true }).waitFor(), 'and listed')
     await tree.getByRole('button', { name: 'What TIR-EVD/R1/C3/S2 holds' }).click()
     await t.resolves(tree.getByRole('link', { name: /^AL-\d{4}-\d{6}-E01$/ }).first().waitFor(), 'a shelf lists the exhibits stored on it')
+    t.same(errors, [], 'no page error or CSP violation')
+  })
+
+  t.test('a custodian checks an item out to the laboratory and back in, then destroys it on a court order before a witness', async (t) => {
+    const item = await handedOver(web, 'Solvent sample, 100 ml', 'SB-0005003')
+    const custodian = await apiAs(web.app, 'al.custodian')
+    const received = await custodian.call('POST', `/api/items/${item.id}/custody`, { type: 'received', sealNumber: 'SB-0005003', sealIntact: true })
+    t.equal(received.statusCode, 201, 'the custodian received the item (set-up)')
+    const { page, errors } = await open(t, browser)
+    await login(page, web.base, 'al.custodian')
+    await page.goto(`${web.base}/items/${item.id}`)
+
+    await page.getByRole('button', { name: 'Check out' }).click()
+    await page.getByLabel('Purpose (laboratory, court…)').fill('Customs Laboratory, solvent analysis')
+    await page.getByRole('button', { name: 'Record the check-out' }).click()
+    await page.getByText(`Check-out recorded for ${item.label}.`).waitFor()
+    await t.resolves(page.getByRole('region', { name: 'Custody state' }).getByText('At examination').waitFor(), 'the item is at examination')
+
+    await page.getByRole('button', { name: 'Check in' }).click()
+    await page.getByRole('radio', { name: 'Seal intact' }).check()
+    await page.getByLabel('Store at (optional)').selectOption('TIR-EVD/R1/C3/S2')
+    await page.getByRole('button', { name: 'Record the check-in' }).click()
+    await page.getByText(`Check-in recorded for ${item.label}.`).waitFor()
+    await t.resolves(page.getByRole('region', { name: 'Custody state' }).getByText('In custody').waitFor(), 'the item is back in custody')
+
+    await page.getByRole('button', { name: 'Dispose (court order)' }).click()
+    const form = page.getByRole('form', { name: `Disposal on a court order · ${item.label}` })
+    await form.getByRole('button', { name: 'Record the disposal' }).click()
+    await t.resolves(form.getByText('Required').first().waitFor(), 'a disposal needs its kind, authority and witness')
+    await form.getByRole('radio', { name: 'Destruction' }).check()
+    await form.getByLabel('Court order or decision number').fill('Court of Tirana, order 1234/2026')
+    await form.getByLabel('Witness').selectOption({ label: 'Dritan Leka (Investigator)' })
+    await form.getByRole('button', { name: 'Record the disposal' }).click()
+    await page.getByText(`Destruction recorded for ${item.label}.`).waitFor()
+    await t.resolves(page.getByText('The item is destroyed: no further custody event can be recorded.').waitFor(), 'a destroyed item takes no further event')
+    const last = page.getByRole('region', { name: 'Chain of custody' }).getByRole('listitem').last()
+    await t.resolves(last.getByText('Court of Tirana, order 1234/2026').waitFor(), 'the chain names the court order')
+    await t.resolves(last.getByText('Dritan Leka').waitFor(), 'and the witness')
     t.same(errors, [], 'no page error or CSP violation')
   })
 })

@@ -1,7 +1,8 @@
 import t from 'tap'
-import { apiAs, launch, login, open, skipReason, startWebApp } from './browser.js'
+import { WEB_TIMEOUT, apiAs, launch, login, open, skipReason, startWebApp } from './browser.js'
 
 const skip = skipReason()
+t.setTimeout(WEB_TIMEOUT)
 
 t.test('the investigator\'s flow in the browser', { skip }, async (t) => {
   const web = await startWebApp(t)

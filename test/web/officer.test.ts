@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
-import { apiAs, launch, login, open, skipReason, startWebApp } from './browser.js'
+import { WEB_TIMEOUT, apiAs, launch, login, open, skipReason, startWebApp } from './browser.js'
 
 const HOSTILE = '<img src=x onerror=alert(1)>'
 const PHOTO = fileURLToPath(new URL('fixtures/sealed-bag.png', import.meta.url))
@@ -8,6 +8,7 @@ const PHOTO = fileURLToPath(new URL('fixtures/sealed-bag.png', import.meta.url))
 const PHOTO_SHA256 = 'd72f98964c6c87e4ddeedf9de38c4b5bc9cc81b96e67258a2d5b462afc370293'
 
 const skip = skipReason()
+t.setTimeout(WEB_TIMEOUT)
 
 t.test('the officer\'s flow in the browser', { skip }, async (t) => {
   const web = await startWebApp(t)

@@ -1,7 +1,8 @@
 import t from 'tap'
-import { apiAs, DEMO_PASSWORD, launch, login, open, skipReason, startWebApp } from './browser.js'
+import { WEB_TIMEOUT, apiAs, DEMO_PASSWORD, launch, login, open, skipReason, startWebApp } from './browser.js'
 
 const skip = skipReason()
+t.setTimeout(WEB_TIMEOUT)
 
 t.test('the web client\'s shell: serving, session, language, layout', { skip }, async (t) => {
   const web = await startWebApp(t)

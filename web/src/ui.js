@@ -122,7 +122,7 @@ export function ErrorSummary () {
  * the server reports for that path shows here; `check` is a live check (message or null).
  */
 export function Field (props) {
-  const { label: text, name, type = 'text', value, onValue, hint, check, ok, options, rows, required, wide, children, placeholder, ...rest } = props
+  const { label: text, name, type = 'text', value, onValue, hint, check, ok, options, rows, required, wide, span, children, placeholder, ...rest } = props
   const form = useContext(FormContext)
   const id = useId('f')
   if (form !== null && name !== undefined) form.seen.add(name)
@@ -130,7 +130,7 @@ export function Field (props) {
   const error = check ?? (serverError === undefined ? null : serverMessage(serverError))
   const hintId = `${id}-hint`
   const errId = `${id}-err`
-  const described = [hint !== undefined && hint !== null ? hintId : null, error !== null ? errId : null].filter(Boolean).join(' ') || undefined
+  const described = [hint !== undefined && hint !== null && error === null ? hintId : null, error !== null ? errId : null].filter(Boolean).join(' ') || undefined
   const input = (e) => {
     const v = type === 'checkbox' ? e.currentTarget.checked : e.currentTarget.value
     if (form !== null && name !== undefined) form.clear(name)
@@ -154,11 +154,11 @@ export function Field (props) {
   } else {
     control = html`<input type=${type} ...${common} value=${value ?? ''} onInput=${input} placeholder=${placeholder} />`
   }
-  return html`<div class=${`field${wide ? ' wide' : ''}`}>
+  return html`<div class=${`field${wide ? ' wide' : ''}${span ? ' span2' : ''}`}>
     <div class="label-row"><label for=${id}>${text}</label>${required ? html`<span class="req" aria-hidden="true">*</span>` : null}</div>
     ${control}
     ${children}
-    ${hint !== undefined && hint !== null && html`<small id=${hintId} class=${`hint${ok === true ? ' ok' : ''}`}>${hint}</small>`}
+    ${hint !== undefined && hint !== null && error === null && html`<small id=${hintId} class=${`hint${ok === true ? ' ok' : ''}`}>${hint}</small>`}
     ${error !== null && html`<small id=${errId} class="error">${error}</small>`}
   </div>`
 }

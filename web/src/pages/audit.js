@@ -98,7 +98,7 @@ function EntryDetail ({ e }) {
   return html`<div class="entry-detail">
     <${Facts} rows=${[
       [t('audit.entityId'), html`<code class="mono">${e.entityId}</code>`],
-      [t('audit.actor'), html`<code class="mono">${e.actor}</code>`],
+      [t('audit.actor'), html`<${Person} id=${e.actor} /> <code class="mono">${e.actor}</code>`],
       [t('audit.leafHash'), html`<code class="mono">${e.leafHash}</code>`]
     ]} />
     <h4>${t('audit.recorded')}</h4>

@@ -34,14 +34,14 @@ export function CaseList ({ user }) {
     <${PageTitle} text=${title} sub=${user.role === 'prosecutor' ? t('cases.prosecutorSub') : undefined} />
     ${can(user, 'case.create') && html`<p><${Link} to="/cases/new" class="button primary">${t('nav.newCase')}<//></p>`}
     <${Form} form=${useForm()} class="filters" label=${t('common.search')} onSubmit=${() => setApplied(filters)}>
-      <${Field} label=${t('cases.search')} name="q" type="search" value=${filters.q} onValue=${(v) => setFilters({ ...filters, q: v })} />
+      <${Field} label=${t('cases.search')} name="q" type="search" value=${filters.q} onValue=${(v) => setFilters({ ...filters, q: v })} span />
       <${Field} label=${t('cases.status')} name="status" type="select" value=${filters.status} onValue=${(v) => setFilters({ ...filters, status: v })}
         options=${enumOptions('caseStatus', CASE_STATUSES, t('cases.anyStatus'))} />
       <div class="filter-actions"><button type="submit" class="primary">${t('common.search')}</button></div>
     <//>
     ${list.error !== null && html`<${LoadError} error=${list.error} retry=${list.reload} />`}
     ${list.loading && rows.length === 0 && html`<${Loading} />`}
-    ${!list.loading && list.error === null && rows.length === 0 && html`<${Empty}>${t('cases.none')}<//>`}
+    ${!list.loading && list.error === null && rows.length === 0 && html`<${Empty}>${t(Object.values(applied).some((v) => v !== '') ? 'cases.none' : 'cases.noneYet')}<//>`}
     ${rows.length > 0 && html`<table class="rows">
       <caption class="visually-hidden">${title}</caption>
       <thead><tr><th scope="col">${t('cases.reference')}</th><th scope="col">${t('cases.caseTitle')}</th><th scope="col">${t('cases.status')}</th><th scope="col">${t('cases.updated')}</th></tr></thead>
@@ -126,7 +126,7 @@ export function CaseNew () {
             <${Field} label=${t('cases.article')} name=${`offences/${i}/article`} value=${o.article} onValue=${setOffence(i, 'article')} required maxlength="100" />
             <${Field} label=${t('cases.offenceDescription')} name=${`offences/${i}/description`} value=${o.description} onValue=${setOffence(i, 'description')} wide maxlength="2000" />
           </div>
-          <button type="button" class="link danger" onClick=${() => setF({ ...f, offences: f.offences.filter((_, j) => j !== i) })}>${t('cases.removeOffence', { n: i + 1 })}</button>
+          <button type="button" class="link link-danger" onClick=${() => setF({ ...f, offences: f.offences.filter((_, j) => j !== i) })}>${t('cases.removeOffence', { n: i + 1 })}</button>
         </fieldset>`)}
         <button type="button" class="secondary" onClick=${() => setF({ ...f, offences: [...f.offences, blankOffence()] })}>${t('cases.addOffence')}</button>
       </fieldset>

@@ -1,9 +1,8 @@
-// The evidence a user holds or must receive, and the storage locations.
-// The API has no list of items by holder yet (proposed to the lead: GET /api/items?pendingTo=
-// &custodian=), so this page reads the agency's seizures and their items.
+// The evidence a user holds or must receive (GET /api/items?pendingTo=me, ?custodian=me), and
+// the storage locations.
 import { useState } from 'preact/hooks'
 import { get, id as enc, post, query } from '../api.js'
-import { can, LOCATION_CODE } from '../domain.js'
+import { can, LOCATION_CODE, TERMINAL } from '../domain.js'
 import { label, t } from '../i18n.js'
 import { Person } from '../people.js'
 import {
@@ -12,32 +11,28 @@ import {
 import { CustodyActions, forgetLocations } from './item.js'
 import { ItemTable } from './seizures.js'
 
-const MAX_SEIZURES = 400
-
-/** Every item of the agency's seizures (newest seizures first), a few requests at a time. */
-async function agencyItems (signal) {
-  const seizures = []
+/** Every page of an item list. */
+async function allItems (filter, signal) {
+  const items = []
   let cursor = null
   do {
-    const page = await get(`/api/seizures${query({ limit: 200, cursor })}`, { signal })
-    seizures.push(...page.items)
+    const page = await get(`/api/items${query({ ...filter, limit: 200, cursor })}`, { signal })
+    items.push(...page.items)
     cursor = page.nextCursor
-  } while (cursor !== null && seizures.length < MAX_SEIZURES)
-  const items = []
-  for (let i = 0; i < seizures.length; i += 6) {
-    const batch = await Promise.all(seizures.slice(i, i + 6).map((s) => get(`/api/seizures/${enc(s.id)}/items`, { signal })))
-    for (const b of batch) items.push(...b.items)
-  }
-  return { items, truncated: cursor !== null }
+  } while (cursor !== null)
+  return items
 }
 
 export function CustodyPage ({ user }) {
-  const data = useLoad((signal) => agencyItems(signal), [user.id])
+  const data = useLoad(async (signal) => {
+    const [pending, mine] = await Promise.all([allItems({ pendingTo: 'me' }, signal), allItems({ custodian: 'me' }, signal)])
+    return { pending, mine }
+  }, [user.id])
   const [notice, setNotice] = useState(null)
-  const all = data.data?.items ?? []
-  const pending = all.filter((i) => i.status === 'in_transit' && i.pendingToId === user.id)
-  const held = all.filter((i) => i.custodianId === user.id && i.status !== 'in_transit' && !['released', 'returned', 'destroyed'].includes(i.status))
-  const sent = all.filter((i) => i.status === 'in_transit' && i.custodianId === user.id)
+  const pending = data.data?.pending ?? []
+  const mine = data.data?.mine ?? []
+  const held = mine.filter((i) => i.status !== 'in_transit' && !TERMINAL.includes(i.status))
+  const sent = mine.filter((i) => i.status === 'in_transit')
   const done = (r) => {
     setNotice({ kind: 'ok', text: t('custody.recorded', { type: label('custody', r.type), label: r.item?.label ?? '' }) })
     data.reload()
@@ -61,7 +56,6 @@ export function CustodyPage ({ user }) {
       ${sent.length > 0 && html`<${Section} title=${t('custody.sent', { n: sent.length })}>
         <${ItemTable} items=${sent} />
       <//>`}
-      ${data.data.truncated && html`<p class="muted">${t('custody.truncated', { n: MAX_SEIZURES })}</p>`}
     `}`
 }
 

@@ -63,7 +63,7 @@ export function ItemPage ({ id, user }) {
 export function CustodyActions ({ item, user, onDone, compact }) {
   const [open, setOpen] = useState(null)
   if (!can(user, 'custody.record')) return html`<p class="muted">${t('custody.readOnly')}</p>`
-  if (TERMINAL.includes(item.status)) return html`<p class="muted">${t('custody.final', { status: label('itemStatus', item.status) })}</p>`
+  if (TERMINAL.includes(item.status)) return html`<p class="muted">${t('custody.final', { status: label('itemStatus', item.status).toLocaleLowerCase() })}</p>`
   if (item.status === 'in_transit') {
     if (item.pendingToId !== user.id) return html`<p class="muted">${t('custody.waitingFor')} <${Person} id=${item.pendingToId} />.</p>`
     return html`<${CustodyForm} item=${item} type="received" onDone=${onDone} />`

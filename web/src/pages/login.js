@@ -23,7 +23,7 @@ export function LoginForm ({ username: initial, onDone }) {
   <//>`
 }
 
-export function LoginPage () {
+export function LoginPage ({ onLogin }) {
   return html`<main id="main" class="login">
     <div class="login-card card">
       <div class="login-head">
@@ -36,6 +36,7 @@ export function LoginPage () {
         const next = params().get('next')
         setState({ user, expired: false })
         loadDirectory()
+        onLogin?.(user)
         navigate(next !== null && next.startsWith('/') && !next.startsWith('//') ? next : '/', { replace: true })
       }} />
     </div>

@@ -37,7 +37,7 @@ export function SeizureList ({ user }) {
     <${PageTitle} text=${t('seizures.title')} />
     ${can(user, 'seizure.create') && html`<p><${Link} to="/seizures/new" class="button primary">${t('nav.newSeizure')}<//></p>`}
     <${Form} form=${useForm()} class="filters" label=${t('common.search')} onSubmit=${() => setApplied(filters)}>
-      <${Field} label=${t('seizures.search')} name="q" type="search" value=${filters.q} onValue=${set('q')} placeholder=${t('seizures.searchHint')} />
+      <${Field} label=${t('seizures.search')} name="q" type="search" value=${filters.q} onValue=${set('q')} placeholder=${t('seizures.searchHint')} span />
       <${Field} label=${t('common.from')} name="from" type="date" value=${filters.from} onValue=${set('from')} />
       <${Field} label=${t('common.to')} name="to" type="date" value=${filters.to} onValue=${set('to')} />
       <${Field} label=${t('goods.hsCode')} name="hsCode" inputmode="numeric" value=${filters.hsCode} onValue=${set('hsCode')} />
@@ -46,14 +46,14 @@ export function SeizureList ({ user }) {
     <//>
     ${list.error !== null && html`<${LoadError} error=${list.error} retry=${list.reload} />`}
     ${list.loading && rows.length === 0 && html`<${Loading} />`}
-    ${!list.loading && list.error === null && rows.length === 0 && html`<${Empty}>${t('seizures.none')}<//>`}
+    ${!list.loading && list.error === null && rows.length === 0 && html`<${Empty}>${t(Object.values(applied).some((v) => v !== '') ? 'seizures.none' : 'seizures.noneYet')}<//>`}
     ${rows.length > 0 && html`<table class="rows">
       <caption class="visually-hidden">${t('seizures.title')}</caption>
-      <thead><tr><th scope="col">${t('seizures.reference')}</th><th scope="col">${t('seizures.occurredAt')}</th><th scope="col">${t('place.name')}</th><th scope="col">${t('seizures.movement')}</th><th scope="col">${t('goods.title')}</th></tr></thead>
+      <thead><tr><th scope="col">${t('seizures.reference')}</th><th scope="col">${t('seizures.occurredAt')}</th><th scope="col">${t('place.title')}</th><th scope="col">${t('seizures.movement')}</th><th scope="col">${t('goods.title')}</th></tr></thead>
       <tbody>${rows.map((s) => html`<tr key=${s.id}>
         <td data-label=${t('seizures.reference')} class="nowrap"><${Link} to=${`/seizures/${s.id}`}>${s.reference}<//></td>
         <td data-label=${t('seizures.occurredAt')}><${When} iso=${s.occurredAt} /></td>
-        <td data-label=${t('place.name')}>${s.place.name}</td>
+        <td data-label=${t('place.title')}>${s.place.name}</td>
         <td data-label=${t('seizures.movement')}>${label('direction', s.direction)} · ${label('transportMode', s.transportMode)}</td>
         <td data-label=${t('goods.title')}>${s.goods.length === 0 ? html`<span class="muted">—</span>` : html`${s.goods[0].description}${s.goods.length > 1 ? ` (+${s.goods.length - 1})` : ''}
           ${s.goods.some((g) => g.strategic.controlled) && html` <span class="badge controlled">${t('goods.controlledShort')}</span>`}`}</td>
@@ -247,7 +247,7 @@ export function SeizureNew () {
               <${Field} label=${t('parties.sex')} name=${`parties/${i}/sex`} type="select" value=${p.sex} onValue=${setIn('parties', i, 'sex')} options=${enumOptions('sex', SEXES, t('form.optional'))} />
               <${Field} label=${t('parties.birthDate')} name=${`parties/${i}/birthDate`} type="date" value=${p.birthDate} onValue=${setIn('parties', i, 'birthDate')} />`}
           </div>
-          <button type="button" class="link danger" onClick=${() => removeFrom('parties', i)}>${t('parties.remove', { n: i + 1 })}</button>
+          <button type="button" class="link link-danger" onClick=${() => removeFrom('parties', i)}>${t('parties.remove', { n: i + 1 })}</button>
         </fieldset>`)}
         <button type="button" class="secondary" onClick=${() => addTo('parties', blankParty)}>${t('parties.add')}</button>
       </fieldset>
@@ -291,7 +291,7 @@ function GoodsLine ({ g, i, setIn, onRemove }) {
       <${Field} label=${t('goods.licenceStatus')} name=${`${at}/licence/status`} type="select" value=${g.licenceStatus} onValue=${setIn('goods', i, 'licenceStatus')} options=${enumOptions('licence', LICENCE_STATUSES)} />
       ${g.licenceStatus !== 'none' && html`<${Field} label=${t('goods.licenceNumber')} name=${`${at}/licence/number`} value=${g.licenceNumber} onValue=${setIn('goods', i, 'licenceNumber')} required maxlength="100" />`}
     </div>
-    ${onRemove !== undefined && html`<button type="button" class="link danger" onClick=${onRemove}>${t('goods.remove', { n: i + 1 })}</button>`}
+    ${onRemove !== undefined && html`<button type="button" class="link link-danger" onClick=${onRemove}>${t('goods.remove', { n: i + 1 })}</button>`}
     <datalist id="units">${UNITS.map((u) => html`<option key=${u} value=${u}>${label('unitName', u)}</option>`)}</datalist>
     <datalist id="currencies">${['EUR', 'ALL', 'USD', 'GBP', 'CHF', 'TRY', 'MKD', 'RSD'].map((c) => html`<option key=${c} value=${c} />`)}</datalist>
   </fieldset>`

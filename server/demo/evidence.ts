@@ -162,6 +162,8 @@ export async function seedDemoEvidence (app: FastifyInstance, users: Record<stri
   cases.addAction(investigator, main.id, { occurredAt: when(96), title: 'Laboratory report received', text: 'Report LAB-2026-118 confirms the 3A225 parameters (see exhibit E01).' })
   when(90)
   cases.patch(investigator, main.id, { status: 'referred', reason: 'Evidence complete; referred to the Prosecution Office of Tirana' })
+  // The phone goes back to the evidence room: a hand-over the custodian has yet to receive.
+  if (phone !== undefined) items.recordEvent(investigator, phone.id, { type: 'transferred', toUserId: custodian.id, occurredAt: when(2), purpose: 'Forensic copy made (image FX-2026-044); return to the evidence room' })
   travel(null)
 }
 

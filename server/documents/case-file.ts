@@ -1,7 +1,7 @@
 import PDFDocument from 'pdfkit'
 import type { AttachmentRecord, CaseActionRecord, CaseRecord, CustodyEventRecord } from '../services/audit-events.js'
 import type { SeizureRecord } from '../services/seizure-records.js'
-import { FONTS, registerFonts } from './fonts.js'
+import { registerFonts } from './fonts.js'
 import { drawQr } from './qr.js'
 import type { CaseFileTemplate, Texts } from './template.js'
 
@@ -417,7 +417,9 @@ export async function renderCaseFile (m: CaseFileModel, template: CaseFileTempla
     subset: 'PDF/A-3b',
     lang: x.lang,
     displayTitle: true,
-    font: FONTS.regular,
+    // No default font: with one, pdfkit caches it under its path and re-parses the TTF on every
+    // doc.font('regular') (its alias is never cached), which made large case files take minutes.
+    font: null as unknown as string,
     info: {
       Title: `${x.t('documentTitle')} ${m.case.reference}`,
       Author: m.agency.name,

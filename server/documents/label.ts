@@ -60,7 +60,7 @@ function drawLabel (doc: PDFKit.PDFDocument, data: LabelData, barcode: Buffer, x
 export async function renderLabel (data: LabelData, format: LabelFormat): Promise<Buffer> {
   const barcode = await bwipjs.toBuffer({ bcid: 'code128', text: data.label, scale: 4, height: 12, includetext: false })
   const size = format === 'label' ? LABEL_SIZE : 'A4'
-  const doc = new PDFDocument({ size, margin: 0, info: { Title: `Evidence label ${data.label}`, Subject: data.seizureReference, Creator: 'Strongroom' } })
+  const doc = new PDFDocument({ size, margin: 0, font: null as unknown as string, info: { Title: `Evidence label ${data.label}`, Subject: data.seizureReference, Creator: 'Strongroom' } })
   registerFonts(doc)
   const chunks: Buffer[] = []
   doc.on('data', (c: Buffer) => chunks.push(c))

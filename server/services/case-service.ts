@@ -48,8 +48,8 @@ const actionRecord = (r: typeof caseActions.$inferSelect): CaseActionRecord => (
 })
 
 /** English one-liners for the timeline; the web client and case file translate by `action`. */
-function summarise (action: string, data: Record<string, any>): { summary: string, occurredAt: string | null } {
-  if (action.startsWith('custody.')) return { summary: `${action.slice(8).replace('_', ' ')} (event ${data.seq})`, occurredAt: data.occurredAt ?? null }
+function summarise (action: string, data: Record<string, any>, labelOf: (itemId: string) => string | undefined): { summary: string, occurredAt: string | null } {
+  if (action.startsWith('custody.')) return { summary: `${labelOf(String(data.itemId)) ?? 'Exhibit'}: ${action.slice(8).replace('_', ' ')} (event ${data.seq})`, occurredAt: data.occurredAt ?? null }
   switch (action) {
     case 'seizure.create': return { summary: `Seizure ${data.reference} recorded at ${data.place?.name}`, occurredAt: data.occurredAt ?? null }
     case 'seizure.correct': return { summary: `Seizure ${data.seizure?.reference} corrected: ${data.reason}`, occurredAt: null }
@@ -368,12 +368,12 @@ export function createCaseService (db: Db, writes: WritePath, access: ObjectAcce
         actions,
         statusHistory: db.select().from(caseStatusChanges).where(eq(caseStatusChanges.caseId, id)).orderBy(asc(caseStatusChanges.changedAt)).all(),
         access: { myRole: access.memberRole(user.id, c.id) ?? null, readOnly: c.agencyId !== user.agency.id },
-        timeline: this.timeline(id, rec, itemRows.map((r) => r.id), actions.map((a) => a.id), (uid) => names.get(uid)?.name ?? null)
+        timeline: this.timeline(id, rec, itemRows.map((r) => r.id), actions.map((a) => a.id), (uid) => names.get(uid)?.name ?? null, (itemId) => itemRows.find((r) => r.id === itemId)?.label)
       }
     },
 
     /** Everything that happened to the case and its evidence, from the audit log, oldest first. */
-    timeline (caseId: string, rec: CaseRecord, itemIds: string[], actionIds: string[], nameOf: (id: string) => string | null): TimelineEntry[] {
+    timeline (caseId: string, rec: CaseRecord, itemIds: string[], actionIds: string[], nameOf: (id: string) => string | null, labelOf: (itemId: string) => string | undefined = () => undefined): TimelineEntry[] {
       const eventIds = itemIds.length === 0 ? [] : db.select({ id: custodyEvents.id }).from(custodyEvents).where(inArray(custodyEvents.itemId, itemIds)).all().map((r) => r.id)
       const owners = [caseId, ...rec.seizureIds, ...itemIds, ...eventIds, ...actionIds]
       const attachmentIds = db.select({ id: attachments.id }).from(attachments).where(inArray(attachments.ownerId, owners)).all().map((r) => r.id)
@@ -384,7 +384,7 @@ export function createCaseService (db: Db, writes: WritePath, access: ObjectAcce
       }
       return rows.sort((a, b) => a.index - b.index).map((e) => {
         const data = (JSON.parse(e.canonical) as { data: Record<string, unknown> }).data
-        const { summary, occurredAt } = summarise(e.action, data)
+        const { summary, occurredAt } = summarise(e.action, data, labelOf)
         return { index: e.index, time: e.time, occurredAt, action: e.action, entityType: e.entityType, entityId: e.entityId, actorId: e.actor, actorName: nameOf(e.actor), summary }
       })
     },

@@ -406,7 +406,7 @@ function contentsPages (m: CaseFileModel): number {
  * manifest attached as an associated file. Deterministic: the same model
  * gives the same bytes (dates come from the model, never from the clock).
  */
-export async function renderCaseFile (m: CaseFileModel, template: CaseFileTemplate, x: Texts): Promise<Buffer> {
+export async function renderCaseFileChunks (m: CaseFileModel, template: CaseFileTemplate, x: Texts): Promise<Buffer[]> {
   const when = new Date(m.generatedAt)
   const doc = new PDFDocument({
     size: 'A4',
@@ -456,5 +456,9 @@ export async function renderCaseFile (m: CaseFileModel, template: CaseFileTempla
   drawFurniture(w, m)
   doc.end()
   await done
-  return Buffer.concat(chunks)
+  return chunks
+}
+
+export async function renderCaseFile (m: CaseFileModel, template: CaseFileTemplate, x: Texts): Promise<Buffer> {
+  return Buffer.concat(await renderCaseFileChunks(m, template, x))
 }

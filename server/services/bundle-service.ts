@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
-import { PassThrough, Transform, type Readable } from 'node:stream'
+import { PassThrough, Readable, Transform } from 'node:stream'
 import { asc, eq, inArray } from 'drizzle-orm'
 import { CompactSign } from 'jose'
 import { PNG } from 'pngjs'
 import yazl from 'yazl'
 import type { Db } from '../db/client.js'
 import { attachments, auditEntries, caseActions, caseStatusChanges, custodyEvents, items as itemsTable, users } from '../db/schema/index.js'
-import { renderCaseFile, type CaseFileModel, type Exhibit } from '../documents/case-file.js'
+import { renderCaseFileChunks, type CaseFileModel, type Exhibit } from '../documents/case-file.js'
 import { loadTemplate, texts, type Language } from '../documents/template.js'
 import { Problem } from '../errors.js'
 import { canonicalJson } from '../lib/canonical-json.js'
@@ -274,9 +274,12 @@ export function createBundleService (deps: {
       manifestSha256: sha256(embedded),
       manifest: embedded
     }
-    const pdf = await renderCaseFile(model, template, x)
+    // Kept as pdfkit's chunks: the bundle streams them, so the PDF (photos included) is never copied whole.
+    const pdf = await renderCaseFileChunks(model, template, x)
+    const pdfSize = pdf.reduce((n, c) => n + c.length, 0)
+    const pdfHash = pdf.reduce((h, c) => h.update(c), createHash('sha256')).digest('hex')
 
-    const manifest: Manifest = { ...evidenceOnly, files: [...evidenceOnly.files, { path: 'case-file.pdf', size: pdf.length, sha256: sha256(pdf) }].sort((a, b) => (a.path < b.path ? -1 : 1)) }
+    const manifest: Manifest = { ...evidenceOnly, files: [...evidenceOnly.files, { path: 'case-file.pdf', size: pdfSize, sha256: pdfHash }].sort((a, b) => (a.path < b.path ? -1 : 1)) }
     const manifestBytes = json(manifest)
     // RFC 7515 appendix F: a JWS with detached payload (header..signature).
     const jws = (await new CompactSign(manifestBytes).setProtectedHeader({ alg: 'EdDSA', kid: signer.kid, typ: 'strongroom-manifest+jws' }).sign(signer.privateKey)).split('.')
@@ -301,7 +304,7 @@ export function createBundleService (deps: {
     async caseFile (user: AuthUser, caseId: string, lang: Language, generatedAt: string): Promise<{ pdf: Buffer, reference: string }> {
       const b = await build(user, caseId, lang, generatedAt)
       audit(user, b.record, 'case_file', lang, generatedAt, b.embeddedSha256, b.manifest.checkpoint.size)
-      return { pdf: b.pdf, reference: b.record.reference }
+      return { pdf: Buffer.concat(b.pdf), reference: b.record.reference }
     },
 
     /**
@@ -314,7 +317,7 @@ export function createBundleService (deps: {
       const mtime = new Date(generatedAt)
       const zip = new yazl.ZipFile()
       const options = { mtime, mode: 0o100644 }
-      zip.addBuffer(b.pdf, 'case-file.pdf', { ...options, compress: false })
+      zip.addReadStream(Readable.from(b.pdf), 'case-file.pdf', { ...options, compress: false, size: b.pdf.reduce((n, c) => n + c.length, 0) })
       zip.addBuffer(b.manifestBytes, 'manifest.json', options)
       zip.addBuffer(Buffer.from(b.detached, 'utf8'), 'manifest.jws', options)
       for (const m of b.members) if ('bytes' in m) zip.addBuffer(m.bytes, m.path, options)

@@ -336,9 +336,12 @@ export function createBundleService (deps: {
           }
         })
         check.on('error', breakOff)
-        const source = fs.createReadStream(objects.pathOf(e.attachment.sha256), { highWaterMark: 1024 * 1024 })
-        source.on('error', (err) => { breakOff(new Error(`attachment ${e.attachment.id} (${e.path}) cannot be read: ${err.message}; the bundle is broken off`)) })
-        zip.addReadStream(source.pipe(check), e.path, { ...options, compress: false, size: e.attachment.size })
+        // Opened only when its turn comes: opened all at once, every file would buffer a chunk.
+        zip.addReadStreamLazy(e.path, { ...options, compress: false, size: e.attachment.size }, (cb) => {
+          const source = fs.createReadStream(objects.pathOf(e.attachment.sha256), { highWaterMark: 256 * 1024 })
+          source.on('error', (err) => { breakOff(new Error(`attachment ${e.attachment.id} (${e.path}) cannot be read: ${err.message}; the bundle is broken off`)) })
+          cb(null, source.pipe(check))
+        })
       }
       zip.end()
       zip.outputStream.pipe(output)

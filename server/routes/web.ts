@@ -43,7 +43,8 @@ const routes: FastifyPluginAsync = async (app) => {
       reply.header('cache-control', HASHED.test(pathname) ? 'public, max-age=31536000, immutable' : 'no-cache')
       return reply.sendFile(pathname.slice(1))
     }
-    if (!/\btext\/html\b/.test(request.headers.accept ?? '')) return notFound(reply)
+    // The root is the app for any client; other unknown paths only for a browser asking for a page.
+    if (pathname !== '/' && !/\btext\/html\b/.test(request.headers.accept ?? '')) return notFound(reply)
     if (!await isFile(path.join(WEB_ROOT, 'index.html'))) {
       throw new Problem(503, 'unavailable', 'The web client is not built: run "npm run build:web"')
     }

@@ -132,8 +132,8 @@ t.test('a custody note of 5,000 characters (the most the API accepts) is printed
   const end = headingPage(texts, 'Photographs') - 1
   const spanned = texts.slice(start, end).map((p, i) => ({ n: start + i + 1, text: p })).filter((p) => /\blongest\b/.test(p.text))
   t.ok(spanned.length >= 2, `the note spans ${spanned.length} pages`)
-  t.same(spanned.filter((p) => !p.text.includes('Occurred / recorded')).map((p) => p.n), [], 'every page the note spans repeats the table header', { todo: 'case-file.ts table(): a row taller than a page is drawn at once; pdfkit flows its cell onto new pages without the header' })
-  t.same(await inkNearEdges(file, out, 24), [], 'nothing (the anomaly bar, the row rule) is drawn past the bottom margin onto the footer or off the page', { todo: 'case-file.ts table(): a row taller than a page draws its anomaly bar and rule off the page' })
+  t.same(spanned.filter((p) => !p.text.includes('Occurred / recorded')).map((p) => p.n), [], 'every page the note spans repeats the table header')
+  t.same(await inkNearEdges(file, out, 24), [], 'nothing (the anomaly bar, the row rule) is drawn past the bottom margin onto the footer or off the page')
 })
 
 t.test('a cover with many offences keeps its QR code, the manifest hash and the notice inside the pages, together', async (t) => {

@@ -159,22 +159,50 @@ class Writer {
     const firstRow = rows[0] === undefined ? 0 : Math.max(...rows[0].map((cell, i) => cellHeight(cell, i, columns[i]?.mono === true ? 'mono' : 'regular'))) + 2 * pad
     this.ensure(Math.max(...columns.map((c, i) => cellHeight(c.header, i, 'bold'))) + 2 * pad + Math.min(firstRow, 120))
     header()
-    rows.forEach((row, r) => {
-      const heights = row.map((cell, i) => cellHeight(cell, i, columns[i]?.mono === true ? 'mono' : 'regular'))
-      const h = Math.max(...heights) + 2 * pad
-      if (this.doc.y + h > this.bottom) { this.doc.addPage(); header() }
+    const fontOf = (i: number): string => (columns[i]?.mono === true ? 'mono' : 'regular')
+    const rowHeight = (row: string[]): number => Math.max(...row.map((cell, i) => cellHeight(cell, i, fontOf(i)))) + 2 * pad
+    const drawRow = (row: string[], h: number, marked: boolean): void => {
       const y = this.doc.y
-      const marked = options.marks?.[r] === true
       if (marked) this.doc.rect(MARGIN.left, y, 2.5, h).fill(ALERT)
       let x = MARGIN.left
       row.forEach((cell, i) => {
         const column = columns[i]
-        this.doc.font(column?.mono === true ? 'mono' : 'regular').fontSize(fontSize).fillColor(marked && i === 0 ? ALERT : INK)
-          .text(cell, x + pad, y + pad, { width: (widths[i] ?? 0) - 2 * pad, align: column?.align ?? 'left' })
+        this.doc.font(fontOf(i)).fontSize(fontSize).fillColor(marked && i === 0 ? ALERT : INK)
+          .text(cell, x + pad, y + pad, { width: (widths[i] ?? 0) - 2 * pad, align: column?.align ?? 'left', height: h - 2 * pad })
         x += widths[i] ?? 0
       })
       this.doc.moveTo(MARGIN.left, y + h).lineTo(MARGIN.left + WIDTH, y + h).lineWidth(0.4).strokeColor(RULE).stroke()
       this.doc.y = y + h
+    }
+    /** The longest word-boundary prefix of `text` that fits `height` in column i (binary search). */
+    const fitting = (text: string, i: number, height: number): number => {
+      if (cellHeight(text, i, fontOf(i)) <= height) return text.length
+      let lo = 0
+      let hi = text.length
+      while (hi - lo > 1) {
+        const mid = (lo + hi) >> 1
+        if (cellHeight(text.slice(0, mid), i, fontOf(i)) <= height) lo = mid; else hi = mid
+      }
+      const space = text.lastIndexOf(' ', lo)
+      return space > lo / 2 ? space + 1 : lo
+    }
+    const pageBody = this.bottom - MARGIN.top - 40
+    rows.forEach((row, r) => {
+      const marked = options.marks?.[r] === true
+      let rest = row
+      // A row taller than a page is split across pages, the header repeated on each.
+      while (rowHeight(rest) > this.bottom - this.doc.y && rowHeight(rest) > pageBody) {
+        const room = this.bottom - this.doc.y - 2 * pad
+        if (room < 40) { this.doc.addPage(); header(); continue }
+        const cut = rest.map((cell, i) => fitting(cell, i, room))
+        drawRow(rest.map((cell, i) => cell.slice(0, cut[i])), room + 2 * pad, marked)
+        rest = rest.map((cell, i) => cell.slice(cut[i]))
+        this.doc.addPage()
+        header()
+      }
+      const h = rowHeight(rest)
+      if (this.doc.y + h > this.bottom) { this.doc.addPage(); header() }
+      drawRow(rest, h, marked)
     })
     this.doc.moveDown(0.8)
   }

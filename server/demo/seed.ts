@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { ROLES, type AuthUser } from '../services/access.js'
+import { KNOWN_AGENCIES } from '../services/agencies.js'
 import { seedDemoEvidence } from './evidence.js'
 
 /** Shared by every demo account; printed at start. Demo data directories only. */
@@ -7,10 +8,6 @@ export const DEMO_PASSWORD = 'strongroom-demo'
 /** The demo's story starts this many days before the server's first start. */
 export const DEMO_START_DAYS = 160
 
-const DEMO_AGENCIES = [
-  { code: 'AL-CUSTOMS', name: 'Albanian Customs Administration', country: 'AL', prefix: 'al' },
-  { code: 'XK-CUSTOMS', name: 'Kosovo Customs', country: 'XK', prefix: 'xk' }
-] as const
 
 const DEMO_NAMES: Record<string, Record<string, string>> = {
   al: { admin: 'Arben Hoxha', officer: 'Elira Krasniqi', custodian: 'Besnik Shehu', investigator: 'Dritan Leka', prosecutor: 'Mirela Çela', auditor: 'Genta Dervishi' },
@@ -25,7 +22,7 @@ export async function seedDemo (app: FastifyInstance, adminId: string, announce:
   const { disabled: _d, passwordChangedAt: _p, ...admin } = root
   const lines: string[] = []
   const created: Record<string, AuthUser> = {}
-  for (const agency of DEMO_AGENCIES) {
+  for (const agency of KNOWN_AGENCIES) {
     if (accounts.findAgency(agency.code) === undefined) accounts.createAgency(admin, { code: agency.code, name: agency.name, country: agency.country })
     for (const role of ROLES) {
       const username = `${agency.prefix}.${role}`

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, gte, lte } from 'drizzle-orm'
+import { and, asc, eq, gt, gte, inArray, lte } from 'drizzle-orm'
 import type { Db } from '../db/client.js'
 import { auditEntries } from '../db/schema/index.js'
 import { decodeCursor, DEFAULT_LIMIT, toPage, type Page } from '../lib/pagination.js'
@@ -38,6 +38,15 @@ export const auditEntryView = (row: Row): AuditEntryView => ({
   entityType: row.entityType,
   entityId: row.entityId
 })
+
+/** The audit entries of the given records (entity ids), in index order; chunked under SQLite's variable limit. */
+export function auditEntriesOf (db: Db, entityIds: readonly string[]): Row[] {
+  const rows: Row[] = []
+  for (let i = 0; i < entityIds.length; i += 500) {
+    rows.push(...db.select().from(auditEntries).where(inArray(auditEntries.entityId, entityIds.slice(i, i + 500))).all())
+  }
+  return rows.sort((a, b) => a.index - b.index)
+}
 
 export function createAuditService (db: Db) {
   return {

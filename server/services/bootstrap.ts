@@ -1,11 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { DEMO_PASSWORD, DEMO_START_DAYS, seedDemo } from '../demo/seed.js'
-
-const AGENCY_NAMES: Record<string, { name: string, country: string }> = {
-  'AL-CUSTOMS': { name: 'Albanian Customs Administration', country: 'AL' },
-  'XK-CUSTOMS': { name: 'Kosovo Customs', country: 'XK' }
-}
+import { KNOWN_AGENCIES } from './agencies.js'
 
 /**
  * First start with no users: create the configured agency and its `admin`, with
@@ -16,7 +12,7 @@ export async function ensureBootstrap (app: FastifyInstance, announce: (text: st
   const { accounts } = app.services
   const { config } = app
   if (!accounts.isEmpty()) return
-  const known = AGENCY_NAMES[config.agencyCode]
+  const known = KNOWN_AGENCIES.find((a) => a.code === config.agencyCode)
   const agency = { code: config.agencyCode, name: known?.name ?? config.agencyCode, country: known?.country ?? config.agencyCode.slice(0, 2) }
   const realNow = new Date()
   if (config.demo) travel(new Date(realNow.getTime() - DEMO_START_DAYS * 86400000))

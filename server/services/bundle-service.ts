@@ -6,7 +6,7 @@ import { CompactSign } from 'jose'
 import { PNG } from 'pngjs'
 import yazl from 'yazl'
 import type { Db } from '../db/client.js'
-import { attachments, auditEntries, caseActions, caseStatusChanges, custodyEvents, items as itemsTable, users } from '../db/schema/index.js'
+import { attachments, caseActions, caseStatusChanges, custodyEvents, items as itemsTable, users } from '../db/schema/index.js'
 import { renderCaseFileChunks, type CaseFileModel, type Exhibit } from '../documents/case-file.js'
 import { loadTemplate, texts, type Language } from '../documents/template.js'
 import { Problem } from '../errors.js'
@@ -16,6 +16,7 @@ import { inclusionProof } from '../lib/merkle.js'
 import type { ObjectStore } from '../lib/object-store.js'
 import { formatTlogProof } from '../lib/tlog-proof.js'
 import type { AuthUser } from './access.js'
+import { auditEntriesOf } from './audit-service.js'
 import { attachmentRecord } from './attachment-service.js'
 import type { AttachmentRecord, CaseActionRecord, CaseRecord, CustodyEventRecord, ItemRecord } from './audit-events.js'
 import type { CaseService } from './case-service.js'
@@ -192,9 +193,7 @@ export function createBundleService (deps: {
 
     // Audit entries of every record in the bundle, and one checkpoint that covers them all.
     const entityIds = [caseId, ...record.seizureIds, ...g.itemRows.map((i) => i.id), ...g.eventRows.map((e) => e.id), ...g.actions.map((a) => a.id), ...g.files.map((f) => f.id)]
-    const entries = []
-    for (let i = 0; i < entityIds.length; i += 500) entries.push(...db.select().from(auditEntries).where(inArray(auditEntries.entityId, entityIds.slice(i, i + 500))).all())
-    entries.sort((a, b) => a.index - b.index)
+    const entries = auditEntriesOf(db, entityIds)
     const last = entries[entries.length - 1]
     if (last === undefined) throw new Problem(409, 'conflict', 'The case has no audit entries')
     const checkpoint = log.checkpointCovering(last.index + 1)

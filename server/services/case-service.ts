@@ -2,7 +2,7 @@ import { and, asc, desc, eq, inArray, like, lt, or, sql, type SQL } from 'drizzl
 import type { Static } from 'typebox'
 import type { Db, Tx } from '../db/client.js'
 import {
-  attachments, auditEntries, caseActions, caseMembers, caseOffences, cases, caseSeizures, caseShares, caseStatusChanges,
+  attachments, caseActions, caseMembers, caseOffences, cases, caseSeizures, caseShares, caseStatusChanges,
   custodyEvents, items, parties, seizures, users
 } from '../db/schema/index.js'
 import { Problem } from '../errors.js'
@@ -11,6 +11,7 @@ import { FUTURE_SKEW_MS, ftsQuery, likeText } from '../lib/search.js'
 import { decodeCursor, DEFAULT_LIMIT, toPage, type Page } from '../lib/pagination.js'
 import type { CasePatchSchema, CaseQuerySchema, NewActionSchema, NewCaseSchema } from '../schemas/cases.js'
 import { authorize, type AuthUser } from './access.js'
+import { auditEntriesOf } from './audit-service.js'
 import type { AuditEvent, CaseActionRecord, CaseRecord } from './audit-events.js'
 import { CASE_TRANSITIONS, type CaseStatus } from './case-rules.js'
 import type { ItemService, ItemView } from './item-service.js'
@@ -377,12 +378,7 @@ export function createCaseService (db: Db, writes: WritePath, access: ObjectAcce
       const eventIds = itemIds.length === 0 ? [] : db.select({ id: custodyEvents.id }).from(custodyEvents).where(inArray(custodyEvents.itemId, itemIds)).all().map((r) => r.id)
       const owners = [caseId, ...rec.seizureIds, ...itemIds, ...eventIds, ...actionIds]
       const attachmentIds = db.select({ id: attachments.id }).from(attachments).where(inArray(attachments.ownerId, owners)).all().map((r) => r.id)
-      const ids = [...owners, ...attachmentIds]
-      const rows = []
-      for (let i = 0; i < ids.length; i += 500) {
-        rows.push(...db.select().from(auditEntries).where(inArray(auditEntries.entityId, ids.slice(i, i + 500))).all())
-      }
-      return rows.sort((a, b) => a.index - b.index).map((e) => {
+      return auditEntriesOf(db, [...owners, ...attachmentIds]).map((e) => {
         const data = (JSON.parse(e.canonical) as { data: Record<string, unknown> }).data
         const { summary, occurredAt } = summarise(e.action, data, labelOf)
         return { index: e.index, time: e.time, occurredAt, action: e.action, entityType: e.entityType, entityId: e.entityId, actorId: e.actor, actorName: nameOf(e.actor), summary }

@@ -24,8 +24,6 @@ export interface WritePath {
    * from it rolls everything back.
    */
   commit: <T>(actor: Actor, apply: (tx: Tx, time: string) => Change<T>) => T
-  /** Listeners run after a commit (checkpointing, progress); never inside it. */
-  onAppend: (listener: (entries: AppendedEntry[]) => void) => void
 }
 
 /** The audit entry's hashed content (PRODUCT.md "Contract details"). */
@@ -57,7 +55,6 @@ export function createWritePath (db: Db, now: () => Date): WritePath {
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
   )
   const nodes = sqliteNodeStore(db)
-  const listeners: Array<(entries: AppendedEntry[]) => void> = []
 
   function append (time: string, actor: Actor, events: AuditEvent[]): AppendedEntry[] {
     let size = sizeStmt.get()?.size ?? 0
@@ -72,18 +69,14 @@ export function createWritePath (db: Db, now: () => Date): WritePath {
 
   return {
     commit (actor, apply) {
-      let appended: AppendedEntry[] = []
-      const result = db.transaction((tx) => {
+      return db.transaction((tx) => {
         const time = now().toISOString()
         const change = apply(tx, time)
         const events = Array.isArray(change.audit) ? change.audit : [change.audit]
         if (events.length === 0) throw new Error('a change must name its audit event')
-        appended = append(time, actor, events)
+        append(time, actor, events)
         return change.result
       }, { behavior: 'immediate' })
-      for (const listener of listeners) listener(appended)
-      return result
-    },
-    onAppend (listener) { listeners.push(listener) }
+    }
   }
 }

@@ -402,7 +402,7 @@ for (const harm of ['changed', 'deleted'] as const) {
   })
 }
 
-t.test('a stored photo changed on disk stops the bundle with 409 before a byte is sent', async (t) => {
+t.test('a stored photo changed on disk: the case file answers 409 before a byte is sent, the bundle is broken off', async (t) => {
   const { app } = await demoApp(t)
   const { prosecutor, kase } = await demoCase(app)
   const files = await caseAttachments(app, prosecutor.token, kase)
@@ -414,8 +414,14 @@ t.test('a stored photo changed on disk stops the bundle with 409 before a byte i
   fs.chmodSync(stored, 0o600)
   fs.writeFileSync(stored, bytes)
   const base = await listen(app)
-  const got = await rawGet(base, `/api/cases/${kase.id}/bundle.zip?generatedAt=${GENERATED}`, prosecutor.token)
-  t.equal(got.status, 409, 'answers 409')
-  t.match(got.headers['content-type'], /^application\/problem\+json\b/, 'as problem+json')
-  t.match(JSON.parse(got.body.toString('utf8')), { status: 409, detail: /no longer matches its SHA-256/ }, 'saying the stored file no longer matches its hash')
+  const pdf = await rawGet(base, `/api/cases/${kase.id}/case-file.pdf?generatedAt=${GENERATED}`, prosecutor.token)
+  t.equal(pdf.status, 409, 'the case file answers 409')
+  t.match(pdf.headers['content-type'], /^application\/problem\+json\b/, 'as problem+json')
+  t.match(JSON.parse(pdf.body.toString('utf8')), { status: 409, detail: new RegExp(`attachment ${photo?.id ?? ''} .*no longer matches its SHA-256`) }, 'naming the attachment whose file no longer matches its hash')
+  // The bundle streams the evidence while the case file is made, so it has begun when the photo is found changed.
+  const zip = await rawGet(base, `/api/cases/${kase.id}/bundle.zip?generatedAt=${GENERATED}`, prosecutor.token)
+  t.ok(zip.status !== 200 || zip.broken, `the bundle download is broken off (status ${zip.status}, broken ${String(zip.broken)})`)
+  let readable = true
+  try { await readZip(zip.body) } catch { readable = false }
+  t.notOk(readable, 'what arrived is not a readable ZIP')
 })

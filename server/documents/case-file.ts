@@ -2,6 +2,7 @@ import PDFDocument from 'pdfkit'
 import type { AttachmentRecord, CaseActionRecord, CaseRecord, CustodyEventRecord } from '../services/audit-events.js'
 import type { SeizureRecord } from '../services/seizure-records.js'
 import { registerFonts } from './fonts.js'
+import type { Printable } from './printable.js'
 import { drawQr } from './qr.js'
 import type { CaseFileTemplate, Texts } from './template.js'
 
@@ -15,8 +16,12 @@ export interface CaseFileModel {
   actions: Array<CaseActionRecord & { authorName: string }>
   seizures: Array<SeizureRecord & { recordedByName: string, corrections: number }>
   exhibits: Exhibit[]
-  /** Images to embed, in exhibit order: the bytes pdfkit embeds (PNG or JPEG), loaded one at a time. */
-  photos: Array<{ label: string, attachment: AttachmentRecord, image: () => Buffer }>
+  /**
+   * Photos in exhibit order. `image` gives the print copy (reduced, upright,
+   * opaque: printable.ts), loaded one at a time while the page is laid out;
+   * null when the original cannot be decoded, and a notice is printed instead.
+   */
+  photos: Array<{ label: string, attachment: AttachmentRecord, image: () => Promise<Printable | null> }>
   checkpoint: { note: string, origin: string, size: number, rootHash: string }
   keyThumbprint: string
   manifestSha256: string
@@ -117,18 +122,35 @@ class Writer {
     this.doc.moveDown(0.4)
   }
 
+  /**
+   * Whether `text` fits on one line of `width` in the current font, with half
+   * a point to spare so that pdfkit's line wrapper agrees. Most table cells
+   * and facts do, and drawing them without the wrapper is most of the saving
+   * on a case file of thousands of rows.
+   */
+  oneLine (text: string, width: number): boolean {
+    return !text.includes('\n') && this.doc.widthOfString(text) < width - 0.5
+  }
+
   /** Label / value rows; long values wrap in their column. */
   facts (rows: Array<[string, string | null | undefined]>): void {
     const labelWidth = 130
     for (const [label, value] of rows) {
       if (value == null || value === '') continue
       this.doc.font('regular').fontSize(9)
-      const h = Math.max(this.doc.heightOfString(value, { width: WIDTH - labelWidth }), 11)
+      const short = this.oneLine(value, WIDTH - labelWidth) && this.oneLine(label, labelWidth - 8)
+      const h = Math.max(short ? this.doc.currentLineHeight(true) : this.doc.heightOfString(value, { width: WIDTH - labelWidth }), 11)
       this.ensure(h + 3)
       const y = this.doc.y
-      this.doc.fillColor(MUTED).text(label, MARGIN.left, y, { width: labelWidth - 8 })
-      this.doc.fillColor(INK).text(value, MARGIN.left + labelWidth, y, { width: WIDTH - labelWidth })
-      this.doc.y = Math.max(this.doc.y, y + h) + 3
+      if (short) {
+        this.doc.fillColor(MUTED).text(label, MARGIN.left, y, { lineBreak: false })
+        this.doc.fillColor(INK).text(value, MARGIN.left + labelWidth, y, { lineBreak: false })
+        this.doc.y = y + h + 3
+      } else {
+        this.doc.fillColor(MUTED).text(label, MARGIN.left, y, { width: labelWidth - 8 })
+        this.doc.fillColor(INK).text(value, MARGIN.left + labelWidth, y, { width: WIDTH - labelWidth })
+        this.doc.y = Math.max(this.doc.y, y + h) + 3
+      }
     }
     this.doc.moveDown(0.3)
   }
@@ -139,8 +161,13 @@ class Writer {
     const pad = 3
     const total = columns.reduce((s, c) => s + c.width, 0)
     const widths = columns.map((c) => (c.width / total) * WIDTH)
-    const cellHeight = (text: string, i: number, font: string): number => {
+    const lineHeight = (font: string): number => this.doc.font(font).fontSize(fontSize).currentLineHeight(true)
+    const oneLine = (text: string, i: number, font: string): boolean => {
       this.doc.font(font).fontSize(fontSize)
+      return this.oneLine(text, (widths[i] ?? 0) - 2 * pad)
+    }
+    const cellHeight = (text: string, i: number, font: string): number => {
+      if (oneLine(text, i, font)) return lineHeight(font)
       return this.doc.heightOfString(text === '' ? ' ' : text, { width: (widths[i] ?? 0) - 2 * pad })
     }
     const header = (): void => {
@@ -167,8 +194,15 @@ class Writer {
       let x = MARGIN.left
       row.forEach((cell, i) => {
         const column = columns[i]
-        this.doc.font(fontOf(i)).fontSize(fontSize).fillColor(marked && i === 0 ? ALERT : INK)
-          .text(cell, x + pad, y + pad, { width: (widths[i] ?? 0) - 2 * pad, align: column?.align ?? 'left', height: h - 2 * pad })
+        const width = (widths[i] ?? 0) - 2 * pad
+        this.doc.fillColor(marked && i === 0 ? ALERT : INK)
+        if (oneLine(cell, i, fontOf(i))) {
+          // One line needs no line wrapper, which is most of the cost of a table cell.
+          const indent = column?.align === 'right' ? width - this.doc.widthOfString(cell) : 0
+          if (cell !== '') this.doc.text(cell, x + pad + indent, y + pad, { lineBreak: false })
+        } else {
+          this.doc.text(cell, x + pad, y + pad, { width, align: column?.align ?? 'left', height: h - 2 * pad })
+        }
         x += widths[i] ?? 0
       })
       this.doc.moveTo(MARGIN.left, y + h).lineTo(MARGIN.left + WIDTH, y + h).lineWidth(0.4).strokeColor(RULE).stroke()
@@ -190,17 +224,18 @@ class Writer {
     rows.forEach((row, r) => {
       const marked = options.marks?.[r] === true
       let rest = row
+      let h = rowHeight(rest)
       // A row taller than a page is split across pages, the header repeated on each.
-      while (rowHeight(rest) > this.bottom - this.doc.y && rowHeight(rest) > pageBody) {
+      while (h > this.bottom - this.doc.y && h > pageBody) {
         const room = this.bottom - this.doc.y - 2 * pad
         if (room < 40) { this.doc.addPage(); header(); continue }
         const cut = rest.map((cell, i) => fitting(cell, i, room))
         drawRow(rest.map((cell, i) => cell.slice(0, cut[i])), room + 2 * pad, marked)
         rest = rest.map((cell, i) => cell.slice(cut[i]))
+        h = rowHeight(rest)
         this.doc.addPage()
         header()
       }
-      const h = rowHeight(rest)
       if (this.doc.y + h > this.bottom) { this.doc.addPage(); header() }
       drawRow(rest, h, marked)
     })
@@ -350,16 +385,24 @@ function custodySection (w: Writer, m: CaseFileModel, limits: CaseFileTemplate['
   }
 }
 
-function photosSection (w: Writer, m: CaseFileModel): void {
+async function photosSection (w: Writer, m: CaseFileModel): Promise<void> {
   const { doc, x } = w
   w.section('photos')
   if (m.photos.length === 0) { w.paragraph(x.t('photo.noPhotos'), { color: MUTED }); return }
+  w.paragraph(x.t('photo.note'), { size: 8.5, color: MUTED })
   const maxHeight = 300
   for (const p of m.photos) {
+    const image = await p.image()
     w.ensure(maxHeight + 50)
     const y = doc.y
-    doc.image(p.image(), MARGIN.left, y, { fit: [WIDTH, maxHeight], align: 'center' })
-    doc.y = y + maxHeight + 4
+    if (image === null) {
+      doc.save().rect(MARGIN.left, y, WIDTH, 60).lineWidth(0.75).strokeColor(ALERT).stroke().restore()
+      doc.font('regular').fontSize(9).fillColor(ALERT).text(x.t('photo.unreadable'), MARGIN.left + 12, y + 12, { width: WIDTH - 24, align: 'center' })
+      doc.y = y + 64
+    } else {
+      doc.image(image.bytes, MARGIN.left, y, { fit: [WIDTH, maxHeight], align: 'center' })
+      doc.y = y + maxHeight + 4
+    }
     doc.font('regular').fontSize(8.5).fillColor(INK)
       .text(x.t('photo.caption', { label: p.label, file: p.attachment.filename, time: x.date(p.attachment.capturedAt ?? p.attachment.uploadedAt) }), MARGIN.left, doc.y, { width: WIDTH, align: 'center' })
     doc.font('mono').fontSize(7).fillColor(MUTED).text(`SHA-256 ${p.attachment.sha256}`, { width: WIDTH, align: 'center' })
@@ -471,7 +514,7 @@ export async function renderCaseFileChunks (m: CaseFileModel, template: CaseFile
   const tocPages = contentsPages(m)
   const tocFirst = doc.bufferedPageRange().count
   for (let i = 0; i < tocPages; i++) doc.addPage()
-  const renderers: Record<string, () => void> = {
+  const renderers: Record<string, () => void | Promise<void>> = {
     case: () => caseSection(w, m),
     seizures: () => seizuresSection(w, m),
     exhibits: () => exhibitsSection(w, m),
@@ -479,7 +522,7 @@ export async function renderCaseFileChunks (m: CaseFileModel, template: CaseFile
     photos: () => photosSection(w, m),
     certificate: () => certificateSection(w, m)
   }
-  for (const section of template.sections) renderers[section]?.()
+  for (const section of template.sections) await renderers[section]?.()
   drawContents(w, tocFirst, tocPages, w.toc)
   drawFurniture(w, m)
   doc.end()

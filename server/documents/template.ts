@@ -42,6 +42,14 @@ export function texts (template: CaseFileTemplate, lang: Language): Texts {
   // hourCycle h23, not hour12: false: with hour12: false a locale whose default cycle is h12
   // (sq-AL) formats 00:30 as 24:30.
   const dateFormat = new Intl.DateTimeFormat(locale, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'UTC' })
+  // Formatters are made once: a case file formats thousands of numbers, and making an Intl formatter is slow.
+  const numberFormats = new Map<number, Intl.NumberFormat>()
+  const numberFormat = (digits: number): Intl.NumberFormat => {
+    let format = numberFormats.get(digits)
+    if (format === undefined) numberFormats.set(digits, format = new Intl.NumberFormat(locale, { maximumFractionDigits: digits }))
+    return format
+  }
+  const moneyFormat = new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 })
   const t = (key: string, vars: Record<string, string | number> = {}): string =>
     (table[key] ?? key).replace(/\{(\w+)\}/g, (whole, name: string) => (vars[name] === undefined ? whole : String(vars[name])))
   return {
@@ -51,7 +59,7 @@ export function texts (template: CaseFileTemplate, lang: Language): Texts {
     e: (group, value) => (value == null ? '—' : table[`${group}.${value}`] ?? value.replace(/_/g, ' ')),
     date: (iso) => (iso == null ? '—' : `${dateFormat.format(new Date(iso))} UTC`),
     time: (iso) => (iso == null ? '—' : dateFormat.format(new Date(iso))),
-    number: (n, digits = 0) => new Intl.NumberFormat(locale, { maximumFractionDigits: digits }).format(n),
-    money: (amount) => new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(Number(amount))
+    number: (n, digits = 0) => numberFormat(digits).format(n),
+    money: (amount) => moneyFormat.format(Number(amount))
   }
 }

@@ -92,6 +92,29 @@ export interface NodeStore {
   put(level: number, index: number, hash: Buffer): void
 }
 
+/**
+ * A read-through cache over a node store, for many proofs against one tree
+ * (a case bundle proves thousands of entries): the nodes near the root and
+ * along the tree's right edge are read once instead of once per proof.
+ * Writes go through; stored nodes never change, so the cache is never stale.
+ */
+export function cachedNodeStore (store: NodeStore): NodeStore {
+  const cache = new Map<string, Buffer | undefined>()
+  return {
+    get (level, index) {
+      const key = `${level}/${index}`
+      if (cache.has(key)) return cache.get(key)
+      const hash = store.get(level, index)
+      cache.set(key, hash)
+      return hash
+    },
+    put (level, index, hash) {
+      store.put(level, index, hash)
+      cache.set(`${level}/${index}`, hash)
+    }
+  }
+}
+
 export class MissingNodeError extends Error {
   readonly level: number
   readonly index: number

@@ -67,12 +67,16 @@ export class ObjectStore {
     return { tmpPath, sha256: hash.digest('hex'), size, head: Buffer.concat(headChunks) }
   }
 
-  /** Moves a received file into place; the same content twice is stored once. */
+  /**
+   * Moves a received file into place; the same content twice is stored once.
+   * A stored file that no longer matches its name (damaged on disk) is
+   * replaced by the good bytes received.
+   */
   async store (received: Received): Promise<void> {
     const target = this.pathOf(received.sha256)
     const dir = path.dirname(target)
     await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 })
-    if (fs.existsSync(target)) {
+    if (fs.existsSync(target) && (await this.hash(received.sha256))?.sha256 === received.sha256) {
       await fs.promises.rm(received.tmpPath, { force: true })
       return
     }
@@ -81,6 +85,13 @@ export class ObjectStore {
     // fsync the directory so the rename itself survives a power loss.
     const handle = await fs.promises.open(dir, 'r')
     try { await handle.sync() } finally { await handle.close() }
+  }
+
+  /** Stores bytes already in memory (a print copy); returns their SHA-256. */
+  async put (bytes: Buffer): Promise<string> {
+    const received = await this.receive((async function * () { yield bytes })())
+    try { await this.store(received) } finally { await this.discard(received) }
+    return received.sha256
   }
 
   async discard (received: Received): Promise<void> {

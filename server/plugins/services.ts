@@ -17,6 +17,8 @@ import { createObjectAccess, type ObjectAccess } from '../services/object-access
 import { createCaseService, type CaseService } from '../services/case-service.js'
 import { createStatsService, type StatsService } from '../services/stats-service.js'
 import { createLogService, type LogService } from '../services/log-service.js'
+import { createCaseFileRenderer } from '../documents/case-file-renderer.js'
+import { createPrintCopies } from '../services/print-copies.js'
 import { createBundleService, type BundleService } from '../services/bundle-service.js'
 
 export interface Services {
@@ -64,15 +66,18 @@ export default fp<ServicesOptions>(async (app, { config, now }) => {
   const access = createObjectAccess(db)
   const seizures = createSeizureService(db, writes, access, now)
   const items = createItemService(db, writes, seizures, now)
-  const attachments = createAttachmentService(db, writes, objects, seizures, items, app.log)
+  const prints = createPrintCopies(db, objects, now, app.log)
+  const attachments = createAttachmentService(db, writes, objects, prints, seizures, items, app.log)
   const cases = createCaseService(db, writes, access, seizures, items, now)
   attachments.registerOwner('case', (user, id, mode) => cases.attachmentOwner(user, 'case', id, mode))
   attachments.registerOwner('case_action', (user, id, mode) => cases.attachmentOwner(user, 'case_action', id, mode))
 
   const auditLog = await createLogService({ db, dataDir: config.dataDir, agencyCode: config.agencyCode, now, log: app.log })
   const stopCheckpoints = auditLog.startCheckpoints(config.checkpointInterval * 1000)
+  const renderer = createCaseFileRenderer(app.log)
+  app.addHook('onClose', async () => { await renderer.close() })
   const bundles = createBundleService({
-    db, objects, cases, seizures, items, writes,
+    db, objects, prints, renderer, cases, seizures, items, writes,
     log: { checkpointCovering: (size) => auditLog.checkpointCovering(size), jwks: () => auditLog.jwks() as unknown as { keys: Array<Record<string, unknown>> }, signer: () => auditLog.signer() }
   })
   // Runs before the database closes (onClose hooks run last-added first).

@@ -14,6 +14,7 @@ import { authorize, type AuthUser } from './access.js'
 import type { AttachmentRecord } from './audit-events.js'
 import type { AttachmentOwner } from './evidence-enums.js'
 import type { ItemService } from './item-service.js'
+import { isPrintable, type PrintCopies } from './print-copies.js'
 import type { SeizureService } from './seizure-service.js'
 import type { WritePath } from './write-path.js'
 
@@ -80,7 +81,7 @@ async function readExif (file: string, mediaType: string): Promise<AttachmentRec
   }
 }
 
-export function createAttachmentService (db: Db, writes: WritePath, store: ObjectStore, seizures: SeizureService, items: ItemService, log: FastifyBaseLogger) {
+export function createAttachmentService (db: Db, writes: WritePath, store: ObjectStore, prints: PrintCopies, seizures: SeizureService, items: ItemService, log: FastifyBaseLogger) {
   const owners: Record<AttachmentOwner, OwnerResolver | undefined> = {
     seizure: (user, id, mode) => seizures.visible(user, id, mode),
     item: (user, id, mode) => items.visibleItem(user, id, mode),
@@ -148,7 +149,7 @@ export function createAttachmentService (db: Db, writes: WritePath, store: Objec
         const mediaType = await sniff(received.head)
         const exif = await readExif(received.tmpPath, mediaType)
         await store.store(received)
-        return writes.commit(user.id, (tx, time) => {
+        const record = writes.commit(user.id, (tx, time) => {
           const row = tx.insert(attachments).values({
             id: newId(), agencyId, ownerType: type, ownerId, sha256: received.sha256, size: received.size, mediaType,
             filename, description: fields.description ?? null, capturedAt: fields.capturedAt ?? exif?.capturedAt ?? null,
@@ -157,6 +158,9 @@ export function createAttachmentService (db: Db, writes: WritePath, store: Objec
           const record = attachmentRecord(row)
           return { result: record, audit: { action: 'attachment.create', entityType: 'attachment', entityId: row.id, agencyId, data: record } }
         })
+        // A photo's print copy is made now, once, rather than by every case file that prints it.
+        if (isPrintable(mediaType)) await prints.prepare({ id: record.id, sha256: record.sha256, mediaType })
+        return record
       } finally {
         await store.discard(received)
       }

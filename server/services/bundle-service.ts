@@ -3,21 +3,23 @@ import fs from 'node:fs'
 import { PassThrough, Readable, Transform } from 'node:stream'
 import { asc, eq, inArray } from 'drizzle-orm'
 import { CompactSign } from 'jose'
-import { PNG } from 'pngjs'
-import yazl from 'yazl'
 import type { Db } from '../db/client.js'
 import { attachments, caseActions, caseStatusChanges, custodyEvents, items as itemsTable, users } from '../db/schema/index.js'
-import { renderCaseFileChunks, type CaseFileModel, type Exhibit } from '../documents/case-file.js'
-import { loadTemplate, texts, type Language } from '../documents/template.js'
+import type { CaseFileModel, Exhibit } from '../documents/case-file.js'
+import { DamagedPrintCopy, type CaseFileRenderer } from '../documents/case-file-renderer.js'
+import type { PhotoJob } from '../documents/case-file-worker.js'
+import { loadTemplate, type Language } from '../documents/template.js'
 import { Problem } from '../errors.js'
 import { canonicalJson } from '../lib/canonical-json.js'
 import { newId } from '../lib/ids.js'
-import { inclusionProof } from '../lib/merkle.js'
+import { yazl } from '../lib/zip.js'
+import { cachedNodeStore, inclusionProof } from '../lib/merkle.js'
 import type { ObjectStore } from '../lib/object-store.js'
 import { formatTlogProof } from '../lib/tlog-proof.js'
 import type { AuthUser } from './access.js'
 import { auditEntriesOf } from './audit-service.js'
 import { attachmentRecord } from './attachment-service.js'
+import { isPrintable, type PrintCopies } from './print-copies.js'
 import type { AttachmentRecord, CaseActionRecord, CaseRecord, CustodyEventRecord, ItemRecord } from './audit-events.js'
 import type { CaseService } from './case-service.js'
 import { custodyEventRecord, itemRecord, type ItemService } from './item-service.js'
@@ -52,20 +54,6 @@ export interface Manifest {
 
 /** A file of the bundle: bytes in memory, or an evidence file streamed from the store. */
 type Member = { path: string, bytes: Buffer } | { path: string, attachment: AttachmentRecord, file: string }
-
-/**
- * The bytes of a stored photo for the PDF, re-checked against its SHA-256. PNGs
- * are flattened to 8-bit RGB on white: pdfkit splits alpha channels
- * asynchronously, which makes the output differ from run to run, and an opaque
- * image is also the safe choice for PDF/A.
- */
-function printableImage (objects: ObjectStore, a: AttachmentRecord): Buffer {
-  const bytes = fs.readFileSync(objects.pathOf(a.sha256))
-  if (sha256(bytes) !== a.sha256) throw new Problem(409, 'integrity-failure', `The stored file of attachment ${a.id} no longer matches its SHA-256; the case file is not generated`)
-  if (a.mediaType !== 'image/png') return bytes
-  const png = PNG.sync.read(bytes)
-  return PNG.sync.write(png, { colorType: 2, inputColorType: 6, inputHasAlpha: true, bgColor: { red: 255, green: 255, blue: 255 } })
-}
 
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i
 
@@ -142,13 +130,15 @@ case file): ${thumbprint}
 export function createBundleService (deps: {
   db: Db
   objects: ObjectStore
+  prints: PrintCopies
+  renderer: CaseFileRenderer
   cases: CaseService
   seizures: SeizureService
   items: ItemService
   writes: WritePath
   log: BundleLog
 }) {
-  const { db, objects, cases, seizures, items, writes, log } = deps
+  const { db, objects, prints, renderer, cases, seizures, items, writes, log } = deps
   const nodes = sqliteNodeStore(db)
 
   /** Everything the case file and bundle show, read in one go. */
@@ -167,7 +157,14 @@ export function createBundleService (deps: {
     return { caseRow, record, nameOf, seizureList, itemRows, eventRows, actions, files }
   }
 
-  async function build (user: AuthUser, caseId: string, lang: Language, generatedAt: string) {
+  /**
+   * Everything but the case file: the records, audit entries and proofs, the
+   * evidence list, the manifest of all that, and the model the case file is
+   * rendered from. `checkOriginals`: whether the case file re-hashes each
+   * photo's original before printing it (the bundle re-hashes them anyway as
+   * it streams them).
+   */
+  function build (user: AuthUser, caseId: string, lang: Language, generatedAt: string, checkOriginals: boolean) {
     const g = gather(user, caseId)
     const { record, nameOf } = g
     const eventsByItem = new Map<string, CustodyEventRecord[]>()
@@ -212,8 +209,9 @@ export function createBundleService (deps: {
     add('records/actions.json', json(g.actions.map((a): CaseActionRecord => ({ id: a.id, caseId: a.caseId, occurredAt: a.occurredAt, recordedAt: a.recordedAt, authorId: a.authorId, title: a.title, text: a.text }))))
     add('audit/entries.jsonl', Buffer.from(entries.map((e) => `${e.canonical}\n`).join(''), 'utf8'))
     add('audit/checkpoint', Buffer.from(checkpoint.note, 'utf8'))
+    const proofNodes = cachedNodeStore(nodes)
     for (const e of entries) {
-      add(`audit/proofs/${e.index}.tlog-proof`, Buffer.from(formatTlogProof({ index: e.index, hashes: inclusionProof(nodes, e.index, checkpoint.size), checkpointNote: checkpoint.note }), 'utf8'))
+      add(`audit/proofs/${e.index}.tlog-proof`, Buffer.from(formatTlogProof({ index: e.index, hashes: inclusionProof(proofNodes, e.index, checkpoint.size), checkpointNote: checkpoint.note }), 'utf8'))
     }
     add('keys/jwks.json', Buffer.from(`${JSON.stringify(log.jwks(), null, 2)}\n`, 'utf8'))
 
@@ -237,7 +235,6 @@ export function createBundleService (deps: {
 
     // The case file, carrying the manifest of everything else.
     const template = loadTemplate()
-    const x = texts(template, lang)
     const exhibits: Exhibit[] = g.itemRows.map((row) => {
       const view = items.view(row)
       const events = eventsByItem.get(row.id) ?? []
@@ -255,9 +252,11 @@ export function createBundleService (deps: {
         files: evidence.filter((f) => f.folder === row.label).map((f) => f.attachment)
       }
     })
-    const photos = evidence.filter((e) => e.attachment.mediaType === 'image/png' || e.attachment.mediaType === 'image/jpeg')
-      .map((e) => ({ label: e.folder, attachment: e.attachment, image: () => printableImage(objects, e.attachment) }))
-    const model: CaseFileModel = {
+    const photos = evidence.flatMap(({ folder, attachment: a }) => {
+      const { mediaType } = a
+      return isPrintable(mediaType) ? [{ label: folder, attachment: a, source: { id: a.id, sha256: a.sha256, mediaType } }] : []
+    })
+    const model: Omit<CaseFileModel, 'photos'> = {
       generatedAt,
       agency: { code: user.agency.code, name: user.agency.name, country: user.agency.country },
       case: record,
@@ -267,23 +266,48 @@ export function createBundleService (deps: {
       actions: g.actions.map((a) => ({ id: a.id, caseId: a.caseId, occurredAt: a.occurredAt, recordedAt: a.recordedAt, authorId: a.authorId, title: a.title, text: a.text, authorName: nameOf(a.authorId) ?? a.authorId })),
       seizures: g.seizureList.map((s) => ({ ...s, recordedByName: nameOf(s.recordedBy) ?? s.recordedBy, corrections: s.version - 1 })),
       exhibits,
-      photos,
       checkpoint: { note: checkpoint.note, origin, size: checkpoint.size, rootHash: checkpoint.rootHash.toString('base64') },
       keyThumbprint: signer.kid,
       manifestSha256: sha256(embedded),
       manifest: embedded
     }
-    // Kept as pdfkit's chunks: the bundle streams them, so the PDF (photos included) is never copied whole.
-    const pdf = await renderCaseFileChunks(model, template, x)
-    const pdfSize = pdf.reduce((n, c) => n + c.length, 0)
-    const pdfHash = pdf.reduce((h, c) => h.update(c), createHash('sha256')).digest('hex')
+    return { record, members, evidence, evidenceOnly, model, photos, template, lang, signer, checkOriginals }
+  }
 
-    const manifest: Manifest = { ...evidenceOnly, files: [...evidenceOnly.files, { path: 'case-file.pdf', size: pdfSize, sha256: pdfHash }].sort((a, b) => (a.path < b.path ? -1 : 1)) }
+  type Built = ReturnType<typeof build>
+
+  /** The case file, then the whole manifest (the case file's entry added) and its detached JWS. */
+  async function finish (b: Built) {
+    const photos: PhotoJob[] = []
+    for (const p of b.photos) {
+      const copy = await prints.locate(p.source)
+      const original = b.checkOriginals ? { path: objects.pathOf(p.source.sha256), sha256: p.source.sha256 } : null
+      photos.push({ label: p.label, attachment: p.attachment, copy, original })
+    }
+    let pdf: Buffer | undefined
+    // A damaged print copy is made again from its original, and the case file rendered again.
+    for (let attempt = 0; pdf === undefined; attempt++) {
+      try {
+        pdf = await renderer.render({ model: { ...b.model, photos }, template: b.template, lang: b.lang })
+      } catch (err) {
+        const i = err instanceof DamagedPrintCopy && attempt < photos.length ? photos.findIndex((p) => p.attachment.id === err.attachmentId) : -1
+        const photo = photos[i]
+        const source = b.photos[i]?.source
+        if (photo === undefined || source === undefined) {
+          if (err instanceof DamagedPrintCopy) throw new Problem(409, 'integrity-failure', `${err.message} even after it was made again from the original; the case file is not generated`)
+          throw err
+        }
+        photos[i] = { ...photo, copy: await prints.locate(source, { remake: true }) }
+      }
+    }
+    const pdfSize = pdf.length
+    const pdfHash = sha256(pdf)
+    const manifest: Manifest = { ...b.evidenceOnly, files: [...b.evidenceOnly.files, { path: 'case-file.pdf', size: pdfSize, sha256: pdfHash }].sort((a, b) => (a.path < b.path ? -1 : 1)) }
     const manifestBytes = json(manifest)
     // RFC 7515 appendix F: a JWS with detached payload (header..signature).
-    const jws = (await new CompactSign(manifestBytes).setProtectedHeader({ alg: 'EdDSA', kid: signer.kid, typ: 'strongroom-manifest+jws' }).sign(signer.privateKey)).split('.')
+    const jws = (await new CompactSign(manifestBytes).setProtectedHeader({ alg: 'EdDSA', kid: b.signer.kid, typ: 'strongroom-manifest+jws' }).sign(b.signer.privateKey)).split('.')
     const detached = `${jws[0] ?? ''}..${jws[2] ?? ''}\n`
-    return { record, pdf, manifest, manifestBytes, detached, members, evidence, embeddedSha256: model.manifestSha256 }
+    return { pdf, pdfSize, manifestBytes, detached }
   }
 
   function audit (user: AuthUser, record: CaseRecord, kind: 'case_file' | 'bundle', lang: Language, generatedAt: string, manifestSha256: string, checkpointSize: number): void {
@@ -301,25 +325,24 @@ export function createBundleService (deps: {
 
   return {
     async caseFile (user: AuthUser, caseId: string, lang: Language, generatedAt: string): Promise<{ pdf: Buffer, reference: string }> {
-      const b = await build(user, caseId, lang, generatedAt)
-      audit(user, b.record, 'case_file', lang, generatedAt, b.embeddedSha256, b.manifest.checkpoint.size)
-      return { pdf: Buffer.concat(b.pdf), reference: b.record.reference }
+      const b = build(user, caseId, lang, generatedAt, true)
+      const f = await finish(b)
+      audit(user, b.record, 'case_file', lang, generatedAt, b.model.manifestSha256, b.evidenceOnly.checkpoint.size)
+      return { pdf: f.pdf, reference: b.record.reference }
     },
 
     /**
-     * The bundle as a ZIP stream: small members from memory, evidence files
-     * streamed from the store (no temporary copy) and re-hashed on the way;
-     * a file that no longer matches breaks the stream off instead of passing.
+     * The bundle as a ZIP stream. The evidence files go first, streamed from
+     * the store (no temporary copy) and re-hashed on the way, while the case
+     * file is rendered; the case file, manifest.json and manifest.jws close
+     * the archive. A stored file that no longer matches, or a case file that
+     * cannot be made, breaks the stream off instead of passing.
      */
     async bundle (user: AuthUser, caseId: string, lang: Language, generatedAt: string): Promise<{ stream: Readable, reference: string }> {
-      const b = await build(user, caseId, lang, generatedAt)
+      const b = build(user, caseId, lang, generatedAt, false)
       const mtime = new Date(generatedAt)
       const zip = new yazl.ZipFile()
       const options = { mtime, mode: 0o100644 }
-      zip.addReadStream(Readable.from(b.pdf), 'case-file.pdf', { ...options, compress: false, size: b.pdf.reduce((n, c) => n + c.length, 0) })
-      zip.addBuffer(b.manifestBytes, 'manifest.json', options)
-      zip.addBuffer(Buffer.from(b.detached, 'utf8'), 'manifest.jws', options)
-      for (const m of b.members) if ('bytes' in m) zip.addBuffer(m.bytes, m.path, options)
       const output = new PassThrough()
       // A stored file that is gone, unreadable or changed breaks the download off; its error
       // must reach `output` only: an 'error' event nobody listens to would crash the process.
@@ -337,14 +360,21 @@ export function createBundleService (deps: {
         check.on('error', breakOff)
         // Opened only when its turn comes: opened all at once, every file would buffer a chunk.
         zip.addReadStreamLazy(e.path, { ...options, compress: false, size: e.attachment.size }, (cb) => {
-          const source = fs.createReadStream(objects.pathOf(e.attachment.sha256), { highWaterMark: 256 * 1024 })
+          const source = fs.createReadStream(objects.pathOf(e.attachment.sha256), { highWaterMark: 1024 * 1024 })
           source.on('error', (err) => { breakOff(new Error(`attachment ${e.attachment.id} (${e.path}) cannot be read: ${err.message}; the bundle is broken off`)) })
           cb(null, source.pipe(check))
         })
       }
-      zip.end()
+      // Deflating thousands of small proofs cost more time than the bytes it saves; large text files are deflated.
+      for (const m of b.members) if ('bytes' in m) zip.addBuffer(m.bytes, m.path, { ...options, compress: m.bytes.length > 64 * 1024 })
       zip.outputStream.pipe(output)
-      audit(user, b.record, 'bundle', lang, generatedAt, b.embeddedSha256, b.manifest.checkpoint.size)
+      audit(user, b.record, 'bundle', lang, generatedAt, b.model.manifestSha256, b.evidenceOnly.checkpoint.size)
+      finish(b).then((f) => {
+        zip.addBuffer(f.pdf, 'case-file.pdf', { ...options, compress: false })
+        zip.addBuffer(f.manifestBytes, 'manifest.json', options)
+        zip.addBuffer(Buffer.from(f.detached, 'utf8'), 'manifest.jws', options)
+        zip.end()
+      }, (err: Error) => { breakOff(new Error(`the case file could not be made: ${err.message}; the bundle is broken off`, { cause: err })) })
       return { stream: output, reference: b.record.reference }
     }
   }

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 import { agencies, users } from './accounts.js'
 
 /**
@@ -198,3 +198,23 @@ export const attachments = sqliteTable('attachments', {
   uploadedAt: text('uploaded_at').notNull()
 }, (t) => [index('attachments_owner_idx').on(t.ownerType, t.ownerId), index('attachments_sha_idx').on(t.sha256)])
 
+
+/**
+ * Print copies of photos: the reduced, upright, opaque copy the case file
+ * embeds (server/documents/printable.ts), made once from the original and
+ * kept in the object store under its own SHA-256, which is re-checked on
+ * every use. Derived data, reproducible from the audited original: a cache,
+ * not evidence, so not in the audit log. `version` names the recipe; a new
+ * recipe is a new version. A null sha256 records an original that could not
+ * be decoded, so that it is not tried again on every case file.
+ */
+export const printCopies = sqliteTable('print_copies', {
+  sourceSha256: text('source_sha256').notNull(),
+  version: integer('version').notNull(),
+  sha256: text('sha256'),
+  size: integer('size'),
+  mediaType: text('media_type'),
+  width: integer('width'),
+  height: integer('height'),
+  createdAt: text('created_at').notNull()
+}, (t) => [primaryKey({ columns: [t.sourceSha256, t.version] })])

@@ -1,0 +1,68 @@
+import { Worker } from 'node:worker_threads'
+import type { FastifyBaseLogger } from 'fastify'
+import { Problem, type ProblemCode } from '../errors.js'
+import type { CaseFileJob, CaseFileReply } from './case-file-worker.js'
+
+/** The worker found a print copy whose bytes no longer match: make it again and render once more. */
+export class DamagedPrintCopy extends Error {
+  constructor (readonly attachmentId: string) { super(`the print copy of attachment ${attachmentId} no longer matches its SHA-256`) }
+}
+
+const ENTRY = new URL('./case-file-worker.mjs', import.meta.url)
+const MODULE = new URL('./case-file-worker.ts', import.meta.url).href
+
+/**
+ * Renders case files in one worker thread, started on first use and kept for
+ * the next (fonts and code stay loaded). Its heap is capped: a case file too
+ * big for it fails alone instead of taking the server's memory. A larger young
+ * generation than Node's default cuts the time pdfkit's many short-lived
+ * objects spend in garbage collection.
+ */
+export function createCaseFileRenderer (log: FastifyBaseLogger) {
+  let worker: Worker | undefined
+  let nextId = 1
+  const pending = new Map<number, { resolve: (pdf: Buffer) => void, reject: (err: Error) => void }>()
+
+  function failAll (err: Error): void {
+    for (const p of pending.values()) p.reject(err)
+    pending.clear()
+  }
+
+  function start (): Worker {
+    const w = new Worker(ENTRY, { workerData: { module: MODULE }, resourceLimits: { maxYoungGenerationSizeMb: 128, maxOldGenerationSizeMb: 512 } })
+    w.unref()
+    w.on('message', (reply: CaseFileReply) => {
+      const p = pending.get(reply.id)
+      if (p === undefined) return
+      pending.delete(reply.id)
+      if ('pdf' in reply) p.resolve(Buffer.from(reply.pdf))
+      else if ('damagedCopy' in reply) p.reject(new DamagedPrintCopy(reply.damagedCopy))
+      else if ('problem' in reply) p.reject(new Problem(reply.problem.status, reply.problem.code as ProblemCode, reply.problem.detail))
+      else p.reject(new Error(`case file rendering failed: ${reply.error}`))
+    })
+    w.on('error', (err) => { log.error({ err }, 'case file worker failed'); failAll(err) })
+    w.on('exit', (code) => {
+      if (worker === w) worker = undefined
+      if (pending.size > 0) failAll(new Error(`case file worker exited (code ${code})`))
+    })
+    return w
+  }
+
+  return {
+    async render (job: Omit<CaseFileJob, 'id'>): Promise<Buffer> {
+      worker ??= start()
+      const id = nextId++
+      const result = new Promise<Buffer>((resolve, reject) => { pending.set(id, { resolve, reject }) })
+      worker.postMessage({ ...job, id } satisfies CaseFileJob)
+      return await result
+    },
+
+    async close (): Promise<void> {
+      const w = worker
+      worker = undefined
+      if (w !== undefined) await w.terminate()
+    }
+  }
+}
+
+export type CaseFileRenderer = ReturnType<typeof createCaseFileRenderer>

@@ -1,0 +1,99 @@
+import { createHash } from 'node:crypto'
+import fs from 'node:fs'
+import { and, eq } from 'drizzle-orm'
+import type { FastifyBaseLogger } from 'fastify'
+import type { Db } from '../db/client.js'
+import { printCopies } from '../db/schema/index.js'
+import { printable, PRINT_VERSION, type Printable } from '../documents/printable.js'
+import { Problem } from '../errors.js'
+import type { ObjectStore } from '../lib/object-store.js'
+
+export type PrintableType = 'image/jpeg' | 'image/png'
+
+export const isPrintable = (mediaType: string): mediaType is PrintableType => mediaType === 'image/jpeg' || mediaType === 'image/png'
+
+/** Where a print copy is: the file, and the SHA-256 its bytes must have. */
+export interface PrintCopyRef { path: string, sha256: string, width: number, height: number, mediaType: PrintableType }
+
+/** The photo a print copy is made from: its attachment id names it in errors. */
+export interface PhotoSource { id: string, sha256: string, mediaType: PrintableType }
+
+const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex')
+
+/**
+ * Print copies of photos (schema: print_copies): made once, from the original
+ * after its SHA-256 is re-checked, either right after an upload or the first
+ * time a case file needs one; afterwards a case file reads a copy of a few
+ * hundred KiB instead of decoding a camera's original. A copy whose stored
+ * bytes no longer match its recorded SHA-256 (the case file worker checks)
+ * is made again from the original.
+ */
+export function createPrintCopies (db: Db, objects: ObjectStore, now: () => Date, log: FastifyBaseLogger) {
+  const find = (source: string) => db.select().from(printCopies)
+    .where(and(eq(printCopies.sourceSha256, source), eq(printCopies.version, PRINT_VERSION))).get()
+
+  /** The original's bytes, or integrity-failure when they are gone or no longer match. */
+  async function original (photo: PhotoSource): Promise<Buffer> {
+    const bytes = await fs.promises.readFile(objects.pathOf(photo.sha256)).catch(() => null)
+    if (bytes === null || sha256(bytes) !== photo.sha256) {
+      throw new Problem(409, 'integrity-failure', `The stored file of attachment ${photo.id} is missing or no longer matches its SHA-256; the case file is not generated`)
+    }
+    return bytes
+  }
+
+  async function make (photo: PhotoSource): Promise<(Printable & { sha256: string }) | null> {
+    const copy = await printable(await original(photo), photo.mediaType)
+    const stored = copy === null ? null : await objects.put(copy.bytes)
+    db.insert(printCopies).values({
+      sourceSha256: photo.sha256,
+      version: PRINT_VERSION,
+      sha256: stored,
+      size: copy?.bytes.length ?? null,
+      mediaType: copy?.mediaType ?? null,
+      width: copy?.width ?? null,
+      height: copy?.height ?? null,
+      createdAt: now().toISOString()
+    }).onConflictDoUpdate({
+      target: [printCopies.sourceSha256, printCopies.version],
+      set: { sha256: stored, size: copy?.bytes.length ?? null, mediaType: copy?.mediaType ?? null, width: copy?.width ?? null, height: copy?.height ?? null, createdAt: now().toISOString() }
+    }).run()
+    if (copy === null) log.warn({ attachmentId: photo.id, sha256: photo.sha256 }, 'photo cannot be decoded; the case file prints a notice in its place')
+    return copy === null || stored === null ? null : { ...copy, sha256: stored }
+  }
+
+  return {
+    /**
+     * Where the print copy of a photo is, made if there is none (or its file
+     * is gone, or `remake`: whoever read it found it damaged); null when the
+     * original cannot be decoded as an image. Whoever reads the copy checks
+     * its bytes against the SHA-256 given here.
+     */
+    async locate (photo: PhotoSource, options: { remake?: boolean } = {}): Promise<PrintCopyRef | null> {
+      const row = find(photo.sha256)
+      let copy: Pick<Printable, 'width' | 'height' | 'mediaType'> & { sha256: string } | null
+      if (row === undefined || options.remake === true) {
+        if (row !== undefined) log.warn({ attachmentId: photo.id, printSha256: row.sha256 }, 'print copy damaged; made again from the original')
+        copy = await make(photo)
+      } else if (row.sha256 === null) {
+        copy = null
+      } else if (!fs.existsSync(objects.pathOf(row.sha256))) {
+        log.warn({ attachmentId: photo.id, printSha256: row.sha256 }, 'print copy missing; made again from the original')
+        copy = await make(photo)
+      } else {
+        copy = { sha256: row.sha256, width: row.width ?? 0, height: row.height ?? 0, mediaType: (row.mediaType ?? photo.mediaType) as PrintableType }
+      }
+      return copy === null ? null : { ...copy, path: objects.pathOf(copy.sha256) }
+    },
+
+    /** Makes the copy ahead of need (after an upload). Never throws: a case file would make it later. */
+    async prepare (photo: PhotoSource): Promise<void> {
+      try {
+        if (find(photo.sha256) === undefined) await make(photo)
+      } catch (err) {
+        log.warn({ err, attachmentId: photo.id }, 'print copy not made after upload')
+      }
+    }
+  }
+}
+
+export type PrintCopies = ReturnType<typeof createPrintCopies>

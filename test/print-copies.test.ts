@@ -1,0 +1,141 @@
+/**
+ * Photos in the case file are print copies (VERIFIABILITY.md: "photos embedded, scaled"):
+ * made once when the photo is uploaded, reduced to the print box, turned upright, kept in the
+ * object store under their own SHA-256. Checked through the API and the PDF itself
+ * (pdfimages, pdftotext): the PDF holds the reduced picture, the caption the original's hash;
+ * a damaged or missing copy is made again; a photo that cannot be decoded is named, not
+ * dropped, and does not stop the case file.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import sharp from 'sharp'
+import t, { type Test } from 'tap'
+import { as } from './helpers/app.js'
+import { createItem, createSeizure, evidenceApp, sha256, upload, type Caller, type EvidenceApp } from './helpers/evidence.js'
+import { getPdf, pdfText, tool } from './helpers/documents.js'
+import { PRINT_BOX, PRINT_VERSION } from '../server/documents/printable.js'
+
+t.setTimeout(180_000)
+
+const GENERATED = '2026-04-01T10:00:00Z'
+
+interface Copy { source_sha256: string, sha256: string | null, width: number | null, height: number | null, media_type: string | null }
+
+/** A camera-like JPEG: a gradient with noise, `width` × `height`, EXIF orientation as given. */
+async function cameraJpeg (width: number, height: number, orientation?: number): Promise<Buffer> {
+  const raw = Buffer.alloc(width * height * 3)
+  for (let i = 0; i < raw.length; i++) raw[i] = ((i * 7) % 251) ^ (i >> 11)
+  const image = sharp(raw, { raw: { width, height, channels: 3 } }).jpeg({ quality: 90 })
+  return await (orientation === undefined ? image : image.withMetadata({ orientation })).toBuffer()
+}
+
+interface PhotoCase { fixture: EvidenceApp, officer: Caller, investigator: Caller, caseId: string, itemId: string }
+
+async function photoCase (t: Test): Promise<PhotoCase> {
+  const fixture = await evidenceApp(t)
+  const officer = await fixture.user('al.officer')
+  const investigator = await fixture.user('al.investigator')
+  const seizure = await createSeizure(fixture.app, officer.token)
+  const item = await createItem(fixture.app, officer.token, seizure.id)
+  const created = await as(fixture.app, investigator.token)('POST', '/api/cases', { title: 'Photographed exhibit', seizureIds: [seizure.id] })
+  if (created.statusCode !== 201) throw new Error(`POST /api/cases: ${created.statusCode} ${created.body}`)
+  return { fixture, officer, investigator, caseId: created.json<{ id: string }>().id, itemId: item.id }
+}
+
+async function attachPhoto (c: PhotoCase, bytes: Buffer, filename: string): Promise<{ id: string, sha256: string, mediaType: string }> {
+  const res = await upload(c.fixture.app, c.officer.token, `/api/items/${c.itemId}/attachments`, [{ name: 'file', filename, data: bytes, contentType: 'image/jpeg' }])
+  if (res.statusCode !== 201) throw new Error(`upload ${filename}: ${res.statusCode} ${res.body}`)
+  return res.json()
+}
+
+const copyOf = (c: PhotoCase, source: string): Copy | undefined =>
+  c.fixture.app.services.db.$client.prepare<[string, number], Copy>('SELECT * FROM print_copies WHERE source_sha256 = ? AND version = ?').get(source, PRINT_VERSION)
+
+/** The images a PDF embeds, from `pdfimages -list`: width, height and encoding of each. */
+async function pdfImages (file: string): Promise<Array<{ width: number, height: number, enc: string }>> {
+  const run = await tool('pdfimages', ['-list', file])
+  return run.stdout.split('\n').slice(2).filter((l) => l.trim() !== '').map((l) => {
+    const cols = l.trim().split(/\s+/)
+    return { width: Number(cols[3]), height: Number(cols[4]), enc: cols[8] ?? '' }
+  })
+}
+
+t.test('a photo larger than the print box gets a reduced print copy when it is uploaded, and the case file embeds that copy', async (t) => {
+  const c = await photoCase(t)
+  const original = await cameraJpeg(3000, 2000)
+  const photo = await attachPhoto(c, original, 'container.jpg')
+  const copy = copyOf(c, photo.sha256)
+  t.ok(copy !== undefined && copy.sha256 !== null, 'the print copy was made at upload')
+  t.ok((copy?.width ?? 0) <= PRINT_BOX.width && (copy?.height ?? 0) <= PRINT_BOX.height, `it fits the print box ${PRINT_BOX.width}×${PRINT_BOX.height} (${copy?.width ?? 0}×${copy?.height ?? 0})`)
+  t.equal(copy?.width, PRINT_BOX.height * 3 / 2 > PRINT_BOX.width ? PRINT_BOX.width : Math.round(PRINT_BOX.height * 3 / 2), 'keeping the 3:2 shape of the photo')
+  const stored = fs.readFileSync(c.fixture.app.services.objects.pathOf(copy?.sha256 ?? ''))
+  t.equal(sha256(stored), copy?.sha256, 'the copy is in the object store under its own SHA-256')
+  t.ok(stored.length < original.length / 3, `it is much smaller than the original (${stored.length} < ${original.length} bytes)`)
+
+  const { file, bytes } = await getPdf(t, c.fixture.app, c.investigator.token, c.caseId, `generatedAt=${GENERATED}`, path.join(c.fixture.dir, 'out'), 'photo.pdf')
+  const images = await pdfImages(file)
+  t.same(images.map((i) => [i.width, i.height, i.enc]), [[copy?.width, copy?.height, 'jpeg']], 'the PDF embeds one JPEG, the print copy at its size')
+  t.ok(bytes.indexOf(stored.subarray(200, 264)) >= 0, 'the embedded bytes are the print copy itself')
+  t.ok(bytes.length < original.length, `the case file is smaller than the original photo (${bytes.length} < ${original.length})`)
+  const text = await pdfText(file)
+  t.match(text, photo.sha256, 'the caption gives the SHA-256 of the original, not of the copy')
+  t.notMatch(text, copy?.sha256 ?? '-', 'and never the print copy\'s hash')
+  t.match(text.replace(/\s+/g, ' '), /printed reduced in size/, 'the photographs section says the photos are reduced')
+})
+
+t.test('a photo taken sideways (EXIF orientation 6) is printed upright', async (t) => {
+  const c = await photoCase(t)
+  const photo = await attachPhoto(c, await cameraJpeg(1600, 1200, 6), 'sideways.jpg')
+  const copy = copyOf(c, photo.sha256)
+  t.ok((copy?.height ?? 0) > (copy?.width ?? 0), `the copy is portrait (${copy?.width ?? 0}×${copy?.height ?? 0}) as the camera meant`)
+  const { file } = await getPdf(t, c.fixture.app, c.investigator.token, c.caseId, `generatedAt=${GENERATED}`, path.join(c.fixture.dir, 'out'), 'sideways.pdf')
+  const [image] = await pdfImages(file)
+  t.ok(image !== undefined && image.height > image.width, 'and embedded portrait')
+})
+
+t.test('a small photo is not enlarged, and the same photo twice has one print copy', async (t) => {
+  const c = await photoCase(t)
+  const small = await cameraJpeg(400, 300)
+  const first = await attachPhoto(c, small, 'small.jpg')
+  await attachPhoto(c, small, 'small-again.jpg')
+  const copy = copyOf(c, first.sha256)
+  t.same([copy?.width, copy?.height], [400, 300], 'the copy keeps the size of the photo')
+  const count = c.fixture.app.services.db.$client.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM print_copies').get()?.n
+  t.equal(count, 1, 'one print copy row for the two uploads of the same bytes')
+})
+
+for (const harm of ['changed', 'deleted'] as const) {
+  t.test(`a print copy ${harm} on disk is made again from the original, and the case file is still made`, async (t) => {
+    const c = await photoCase(t)
+    const photo = await attachPhoto(c, await cameraJpeg(2000, 1500), 'copy.jpg')
+    const before = copyOf(c, photo.sha256)
+    const file = c.fixture.app.services.objects.pathOf(before?.sha256 ?? '')
+    if (harm === 'changed') {
+      const bytes = fs.readFileSync(file)
+      bytes[bytes.length - 100] = (bytes[bytes.length - 100] ?? 0) ^ 0x10
+      fs.chmodSync(file, 0o600)
+      fs.writeFileSync(file, bytes)
+    } else {
+      fs.rmSync(file)
+    }
+    const { file: pdf } = await getPdf(t, c.fixture.app, c.investigator.token, c.caseId, `generatedAt=${GENERATED}`, path.join(c.fixture.dir, 'out'), `copy-${harm}.pdf`)
+    t.equal((await pdfImages(pdf)).length, 1, 'the case file still embeds the photo')
+    const after = copyOf(c, photo.sha256)
+    t.equal(after?.sha256, before?.sha256, 'the copy made again is the same bytes (the recipe is deterministic)')
+    t.equal(sha256(fs.readFileSync(file)), before?.sha256, 'and the file on disk matches its SHA-256 again')
+  })
+}
+
+t.test('a file sniffed as a photo that cannot be decoded is named in the case file instead of pictured', async (t) => {
+  const c = await photoCase(t)
+  // A PNG signature and header chunk, then bytes that are no image: the media type is sniffed as PNG.
+  const broken = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452000003e8000003e80806000000', 'hex'), Buffer.alloc(2000, 0x5a)])
+  const photo = await attachPhoto(c, broken, 'broken.png')
+  t.equal(photo.mediaType, 'image/png', 'the upload is kept, sniffed as PNG')
+  t.equal(copyOf(c, photo.sha256)?.sha256, null, 'the print copy is recorded as impossible, so it is not tried on every case file')
+  const { file } = await getPdf(t, c.fixture.app, c.investigator.token, c.caseId, `generatedAt=${GENERATED}`, path.join(c.fixture.dir, 'out'), 'broken.pdf')
+  t.equal((await pdfImages(file)).length, 0, 'no image is embedded')
+  const text = (await pdfText(file)).replace(/\s+/g, ' ')
+  t.match(text, /cannot be displayed as an image/, 'the photographs section says this file cannot be shown')
+  t.match(text, photo.sha256, 'and gives its SHA-256, so the original can be found in the bundle')
+})

@@ -56,18 +56,27 @@ function rssMib (pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024
 }
 
-interface Sampled<T> { result: T, rest: number, peak: number }
+/** CPU seconds a process has used (user + system), from /proc/<pid>/stat at 100 ticks a second. */
+function cpuSeconds (pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+  return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / 100
+}
+
+interface Sampled<T> { result: T, rest: number, peak: number, serverCpu: number, clientCpu: number }
 interface Download { bytes: number, firstByte: number, total: number }
 
 /** Peak VmRSS of `pid` while `fn` runs, sampled every 25 ms. */
 async function peakRss<T> (pid: number, fn: () => Promise<T>): Promise<Sampled<T>> {
   const rest = rssMib(pid)
   let peak = rest
+  const cpu = cpuSeconds(pid)
+  const own = process.cpuUsage()
   const sampler = setInterval(() => { peak = Math.max(peak, rssMib(pid)) }, 25)
   try {
     const result = await fn()
     peak = Math.max(peak, rssMib(pid))
-    return { result, rest, peak }
+    const used = process.cpuUsage(own)
+    return { result, rest, peak, serverCpu: cpuSeconds(pid) - cpu, clientCpu: (used.user + used.system) / 1e6 }
   } finally {
     clearInterval(sampler)
   }
@@ -189,6 +198,7 @@ async function main (): Promise<void> {
     console.log(`(b) baseline: copy ${ref.evidence.length} evidence files:  ${copies.map((c) => `${c.time.toFixed(2)} s`).join(', ')} for ${mib(copy.bytes)} MiB -> ${copyRate.toFixed(0)} MiB/s (the faster run)`)
     console.log(`    bundle.zip over HTTP:           ${b.total.toFixed(2)} s for ${mib(b.bytes)} MiB -> ${bundleRate.toFixed(1)} MiB/s  (first byte after ${b.firstByte.toFixed(2)} s; ` +
       `${rate(b.bytes, b.total - b.firstByte).toFixed(0)} MiB/s from then on)`)
+    console.log(`    CPU used meanwhile:             server ${bundle.serverCpu.toFixed(2)} s (main thread and case file worker), this client ${bundle.clientCpu.toFixed(2)} s, on ${os.cpus().length} cores`)
     console.log(`    throughput ratio bundle/copy:   ${(bundleRate / copyRate).toFixed(2)}   goal >= 0.50 (${bundleRate / copyRate >= 0.5 ? 'ok' : 'MISSED'})`)
     console.log(`(c) server RSS during the bundle:   ${bundle.rest.toFixed(0)} MiB at rest -> peak ${bundle.peak.toFixed(0)} MiB: +${rise.toFixed(0)} MiB   goal < 256 MiB (${rise < 256 ? 'ok' : 'MISSED'})`)
     console.log(`    bundle checked by strongroom-verify: ${verified ? 'ok' : 'FAILED'} (${seconds(v).toFixed(1)} s)`)

@@ -26,9 +26,9 @@ try {
   for (let run = 0; run < Number(process.env.RUNS ?? 2); run++) {
     if (what !== 'bundle') {
       const t = performance.now()
-      const { pdf } = await bundles.caseFile(user, caseId, 'en', new Date().toISOString())
-      console.log(`case file: ${(performance.now() - t).toFixed(0)} ms, ${(pdf.length / 2 ** 20).toFixed(1)} MiB, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`)
-      if (process.env.OUT !== undefined) fs.writeFileSync(process.env.OUT, pdf)
+      const { pdf, size } = await bundles.caseFile(user, caseId, 'en', process.env.GENERATED_AT ?? new Date().toISOString())
+      await pipeline(pdf, process.env.OUT !== undefined ? fs.createWriteStream(process.env.OUT) : new Writable({ write (_c, _e, done) { done() } }))
+      console.log(`case file: ${(performance.now() - t).toFixed(0)} ms, ${(size / 2 ** 20).toFixed(1)} MiB, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`)
     }
     if (what !== 'pdf') {
       const t = performance.now()

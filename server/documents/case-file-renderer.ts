@@ -21,7 +21,7 @@ const MODULE = new URL('./case-file-worker.ts', import.meta.url).href
 export function createCaseFileRenderer (log: FastifyBaseLogger) {
   let worker: Worker | undefined
   let nextId = 1
-  const pending = new Map<number, { resolve: (pdf: Buffer) => void, reject: (err: Error) => void }>()
+  const pending = new Map<number, { resolve: (pdf: Buffer[]) => void, reject: (err: Error) => void }>()
 
   function failAll (err: Error): void {
     for (const p of pending.values()) p.reject(err)
@@ -35,7 +35,7 @@ export function createCaseFileRenderer (log: FastifyBaseLogger) {
       const p = pending.get(reply.id)
       if (p === undefined) return
       pending.delete(reply.id)
-      if ('pdf' in reply) p.resolve(Buffer.from(reply.pdf))
+      if ('pdf' in reply) p.resolve(reply.pdf.map((slab) => Buffer.from(slab)))
       else if ('damagedCopy' in reply) p.reject(new DamagedPrintCopy(reply.damagedCopy))
       else if ('problem' in reply) p.reject(new Problem(reply.problem.status, reply.problem.code as ProblemCode, reply.problem.detail))
       else p.reject(new Error(`case file rendering failed: ${reply.error}`))
@@ -49,10 +49,11 @@ export function createCaseFileRenderer (log: FastifyBaseLogger) {
   }
 
   return {
-    async render (job: Omit<CaseFileJob, 'id'>): Promise<Buffer> {
+    /** The PDF, in a few large pieces (see Slabs in case-file.ts). */
+    async render (job: Omit<CaseFileJob, 'id'>): Promise<Buffer[]> {
       worker ??= start()
       const id = nextId++
-      const result = new Promise<Buffer>((resolve, reject) => { pending.set(id, { resolve, reject }) })
+      const result = new Promise<Buffer[]>((resolve, reject) => { pending.set(id, { resolve, reject }) })
       worker.postMessage({ ...job, id } satisfies CaseFileJob)
       return await result
     },

@@ -27,7 +27,7 @@ export interface CaseFileJob {
 }
 
 export type CaseFileReply =
-  | { id: number, pdf: ArrayBuffer }
+  | { id: number, pdf: ArrayBuffer[] }
   | { id: number, problem: { status: number, code: string, detail: string } }
   | { id: number, damagedCopy: string }
   | { id: number, error: string }
@@ -43,7 +43,7 @@ async function readChecked (file: string, expected: string): Promise<Buffer | nu
   return bytes === null || sha256(bytes) !== expected ? null : bytes
 }
 
-async function render (job: CaseFileJob): Promise<Buffer> {
+async function render (job: CaseFileJob): Promise<Buffer[]> {
   const photos: CaseFileModel['photos'] = job.model.photos.map((p) => ({
     label: p.label,
     attachment: p.attachment,
@@ -59,16 +59,14 @@ async function render (job: CaseFileJob): Promise<Buffer> {
   }))
   // Structured cloning turned the manifest Buffer into a plain Uint8Array.
   const manifest = Buffer.from(job.model.manifest.buffer, job.model.manifest.byteOffset, job.model.manifest.byteLength)
-  const chunks = await renderCaseFileChunks({ ...job.model, manifest, photos }, job.template, texts(job.template, job.lang))
-  return Buffer.concat(chunks)
+  return await renderCaseFileChunks({ ...job.model, manifest, photos }, job.template, texts(job.template, job.lang))
 }
 
 parentPort?.on('message', (job: CaseFileJob) => {
-  render(job).then((pdf) => {
-    // Buffer.concat of more than a few KiB owns its ArrayBuffer: hand it over without a copy.
-    const whole = pdf.byteOffset === 0 && pdf.byteLength === pdf.buffer.byteLength
-    const buffer = whole ? pdf.buffer as ArrayBuffer : new Uint8Array(pdf).buffer
-    parentPort?.postMessage({ id: job.id, pdf: buffer } satisfies CaseFileReply, [buffer])
+  render(job).then((slabs) => {
+    // Each slab owns its ArrayBuffer (case-file.ts Slabs): handed over without a copy.
+    const pdf = slabs.map((slab) => slab.buffer as ArrayBuffer)
+    parentPort?.postMessage({ id: job.id, pdf } satisfies CaseFileReply, pdf)
   }, (err: unknown) => {
     const reply: CaseFileReply = err instanceof IntegrityFailure
       ? { id: job.id, problem: { status: 409, code: 'integrity-failure', detail: err.message } }

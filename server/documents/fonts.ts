@@ -23,6 +23,34 @@ export const FONTS = {
 
 let parsed: Record<keyof typeof FONTS, fontkit.Font> | undefined
 
+/** Words whose layout is kept per font; past this the cache starts again. */
+const LAYOUTS_KEPT = 100_000
+
+/**
+ * A font whose word layouts (fontkit's OpenType shaping, a third of the time
+ * of a case file) are kept for every later document of this thread: the same
+ * labels, names, dates and hashes come back each time a case is printed. pdfkit
+ * asks fontkit for one word at a time and scales the positions in place, so
+ * each answer gets fresh copies of the positions; glyphs are only read.
+ */
+function withSharedLayouts (font: fontkit.Font): fontkit.Font {
+  const kept = new Map<string, { glyphs: fontkit.Glyph[], positions: fontkit.GlyphPosition[] }>()
+  const layout = (text: string, features?: Parameters<fontkit.Font['layout']>[1]): unknown => {
+    // pdfkit passes features only for text set with OpenType options, which it does not cache either.
+    if (features !== undefined) return font.layout(text, features)
+    let run = kept.get(text)
+    if (run === undefined) {
+      const fresh = font.layout(text)
+      run = { glyphs: fresh.glyphs, positions: fresh.positions.map((p) => ({ ...p })) }
+      if (kept.size >= LAYOUTS_KEPT) kept.clear()
+      kept.set(text, run)
+    }
+    const positions = run.positions.map((p) => ({ ...p }))
+    return { glyphs: run.glyphs, positions, get advanceWidth () { return positions.reduce((w, p) => w + p.xAdvance, 0) } }
+  }
+  return new Proxy(font, { get: (target, prop) => (prop === 'layout' ? layout : Reflect.get(target, prop, target)) })
+}
+
 /**
  * The fonts, parsed once per thread and shared by every document: fontkit
  * decodes a font's OpenType tables on first use, which took a fifth of a
@@ -30,7 +58,7 @@ let parsed: Record<keyof typeof FONTS, fontkit.Font> | undefined
  * document still embeds its own subset; a parsed font is only read.
  */
 function parsedFonts (): Record<keyof typeof FONTS, fontkit.Font> {
-  parsed ??= Object.fromEntries(Object.entries(FONTS).map(([name, file]) => [name, fontkit.create(fs.readFileSync(file)) as fontkit.Font])) as Record<keyof typeof FONTS, fontkit.Font>
+  parsed ??= Object.fromEntries(Object.entries(FONTS).map(([name, file]) => [name, withSharedLayouts(fontkit.create(fs.readFileSync(file)) as fontkit.Font)])) as Record<keyof typeof FONTS, fontkit.Font>
   return parsed
 }
 

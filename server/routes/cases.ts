@@ -23,8 +23,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     config: { permission: 'case.read' },
     schema: { tags: ['cases'], summary: 'The court-ready case file (PDF/A-3b), in English or Albanian; audited', params: IdParams, querystring: DocumentQuery, response: { ...problems(400, 401, 403, 404, 409) } }
   }, async (request, reply) => {
-    const { pdf, reference } = await bundles.caseFile(request.user, request.params.id, request.query.lang ?? 'en', generationTime(request.query.generatedAt))
-    return reply.type('application/pdf').header('content-disposition', `attachment; filename="${reference}-case-file-${request.query.lang ?? 'en'}.pdf"`).header('cache-control', 'private, no-store').send(pdf)
+    const { pdf, size, reference } = await bundles.caseFile(request.user, request.params.id, request.query.lang ?? 'en', generationTime(request.query.generatedAt))
+    return reply.type('application/pdf').header('content-length', size).header('content-disposition', `attachment; filename="${reference}-case-file-${request.query.lang ?? 'en'}.pdf"`).header('cache-control', 'private, no-store').send(pdf)
   })
 
   app.get('/api/cases/:id/bundle.zip', {

@@ -284,7 +284,7 @@ export function createBundleService (deps: {
       const original = b.checkOriginals ? { path: objects.pathOf(p.source.sha256), sha256: p.source.sha256 } : null
       photos.push({ label: p.label, attachment: p.attachment, copy, original })
     }
-    let pdf: Buffer | undefined
+    let pdf: Buffer[] | undefined
     // A damaged print copy is made again from its original, and the case file rendered again.
     for (let attempt = 0; pdf === undefined; attempt++) {
       try {
@@ -300,8 +300,8 @@ export function createBundleService (deps: {
         photos[i] = { ...photo, copy: await prints.locate(source, { remake: true }) }
       }
     }
-    const pdfSize = pdf.length
-    const pdfHash = sha256(pdf)
+    const pdfSize = pdf.reduce((n, slab) => n + slab.length, 0)
+    const pdfHash = pdf.reduce((h, slab) => h.update(slab), createHash('sha256')).digest('hex')
     const manifest: Manifest = { ...b.evidenceOnly, files: [...b.evidenceOnly.files, { path: 'case-file.pdf', size: pdfSize, sha256: pdfHash }].sort((a, b) => (a.path < b.path ? -1 : 1)) }
     const manifestBytes = json(manifest)
     // RFC 7515 appendix F: a JWS with detached payload (header..signature).
@@ -324,11 +324,12 @@ export function createBundleService (deps: {
   }
 
   return {
-    async caseFile (user: AuthUser, caseId: string, lang: Language, generatedAt: string): Promise<{ pdf: Buffer, reference: string }> {
+    /** The case file as a stream of its few large pieces, and its size. */
+    async caseFile (user: AuthUser, caseId: string, lang: Language, generatedAt: string): Promise<{ pdf: Readable, size: number, reference: string }> {
       const b = build(user, caseId, lang, generatedAt, true)
       const f = await finish(b)
       audit(user, b.record, 'case_file', lang, generatedAt, b.model.manifestSha256, b.evidenceOnly.checkpoint.size)
-      return { pdf: f.pdf, reference: b.record.reference }
+      return { pdf: Readable.from(f.pdf), size: f.pdfSize, reference: b.record.reference }
     },
 
     /**
@@ -370,7 +371,7 @@ export function createBundleService (deps: {
       zip.outputStream.pipe(output)
       audit(user, b.record, 'bundle', lang, generatedAt, b.model.manifestSha256, b.evidenceOnly.checkpoint.size)
       finish(b).then((f) => {
-        zip.addBuffer(f.pdf, 'case-file.pdf', { ...options, compress: false })
+        zip.addReadStream(Readable.from(f.pdf), 'case-file.pdf', { ...options, compress: false, size: f.pdfSize })
         zip.addBuffer(f.manifestBytes, 'manifest.json', options)
         zip.addBuffer(Buffer.from(f.detached, 'utf8'), 'manifest.jws', options)
         zip.end()

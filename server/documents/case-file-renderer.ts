@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads'
 import type { FastifyBaseLogger } from 'fastify'
 import { Problem, type ProblemCode } from '../errors.js'
-import type { CaseFileJob, CaseFileReply } from './case-file-worker.js'
+import type { CaseFileJob, CaseFileMessage, CaseFileReply } from './case-file-worker.js'
 
 /** The worker found a print copy whose bytes no longer match: make it again and render once more. */
 export class DamagedPrintCopy extends Error {
@@ -49,12 +49,20 @@ export function createCaseFileRenderer (log: FastifyBaseLogger) {
   }
 
   return {
-    /** The PDF, in a few large pieces (see Slabs in case-file.ts). */
-    async render (job: Omit<CaseFileJob, 'id'>): Promise<Buffer[]> {
-      worker ??= start()
+    /**
+     * The PDF, in a few large pieces (see Slabs in case-file.ts). The job is
+     * sent at once, so the layout starts before `manifest` is known; the
+     * manifest follows when it settles.
+     */
+    async render (job: Omit<CaseFileJob, 'id'>, manifest: Promise<{ bytes: Buffer, sha256: string }>): Promise<Buffer[]> {
+      const w = worker ??= start()
       const id = nextId++
       const result = new Promise<Buffer[]>((resolve, reject) => { pending.set(id, { resolve, reject }) })
-      worker.postMessage({ ...job, id } satisfies CaseFileJob)
+      w.postMessage({ kind: 'render', job: { ...job, id } } satisfies CaseFileMessage)
+      manifest.then(
+        (m) => { w.postMessage({ kind: 'manifest', id, bytes: m.bytes, sha256: m.sha256 } satisfies CaseFileMessage) },
+        (err: unknown) => { w.postMessage({ kind: 'cancel', id, reason: err instanceof Error ? err.message : String(err) } satisfies CaseFileMessage) }
+      )
       return await result
     },
 

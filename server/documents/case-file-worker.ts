@@ -21,10 +21,20 @@ export interface PhotoJob {
 
 export interface CaseFileJob {
   id: number
-  model: Omit<CaseFileModel, 'photos'> & { photos: PhotoJob[] }
+  model: Omit<CaseFileModel, 'photos' | 'manifest'> & { photos: PhotoJob[] }
   template: CaseFileTemplate
   lang: Language
 }
+
+/**
+ * What the main thread sends: a job, which is laid out at once; then its
+ * manifest, when the bundle's records and proofs are hashed (or `cancel` when
+ * they could not be made).
+ */
+export type CaseFileMessage =
+  | { kind: 'render', job: CaseFileJob }
+  | { kind: 'manifest', id: number, bytes: Uint8Array, sha256: string }
+  | { kind: 'cancel', id: number, reason: string }
 
 export type CaseFileReply =
   | { id: number, pdf: ArrayBuffer[] }
@@ -43,7 +53,7 @@ async function readChecked (file: string, expected: string): Promise<Buffer | nu
   return bytes === null || sha256(bytes) !== expected ? null : bytes
 }
 
-async function render (job: CaseFileJob): Promise<Buffer[]> {
+async function render (job: CaseFileJob, manifest: Promise<{ bytes: Buffer, sha256: string }>): Promise<Buffer[]> {
   const photos: CaseFileModel['photos'] = job.model.photos.map((p) => ({
     label: p.label,
     attachment: p.attachment,
@@ -57,13 +67,25 @@ async function render (job: CaseFileJob): Promise<Buffer[]> {
       return { bytes, width: p.copy.width, height: p.copy.height, mediaType: p.copy.mediaType }
     }
   }))
-  // Structured cloning turned the manifest Buffer into a plain Uint8Array.
-  const manifest = Buffer.from(job.model.manifest.buffer, job.model.manifest.byteOffset, job.model.manifest.byteLength)
-  return await renderCaseFileChunks({ ...job.model, manifest, photos }, job.template, texts(job.template, job.lang))
+  return await renderCaseFileChunks({ ...job.model, photos, manifest }, job.template, texts(job.template, job.lang))
 }
 
-parentPort?.on('message', (job: CaseFileJob) => {
-  render(job).then((slabs) => {
+interface Waiting { resolve: (m: { bytes: Buffer, sha256: string }) => void, reject: (err: Error) => void }
+const manifests = new Map<number, Waiting>()
+
+parentPort?.on('message', (message: CaseFileMessage) => {
+  if (message.kind === 'manifest') {
+    // Structured cloning turned the manifest Buffer into a plain Uint8Array.
+    manifests.get(message.id)?.resolve({ bytes: Buffer.from(message.bytes.buffer, message.bytes.byteOffset, message.bytes.byteLength), sha256: message.sha256 })
+    return
+  }
+  if (message.kind === 'cancel') {
+    manifests.get(message.id)?.reject(new Error(`cancelled: ${message.reason}`))
+    return
+  }
+  const { job } = message
+  const manifest = new Promise<{ bytes: Buffer, sha256: string }>((resolve, reject) => { manifests.set(job.id, { resolve, reject }) })
+  render(job, manifest).finally(() => { manifests.delete(job.id) }).then((slabs) => {
     // Each slab owns its ArrayBuffer (case-file.ts Slabs): handed over without a copy.
     const pdf = slabs.map((slab) => slab.buffer as ArrayBuffer)
     parentPort?.postMessage({ id: job.id, pdf } satisfies CaseFileReply, pdf)

@@ -24,9 +24,12 @@ export interface CaseFileModel {
   photos: Array<{ label: string, attachment: AttachmentRecord, image: () => Promise<Printable | null> }>
   checkpoint: { note: string, origin: string, size: number, rootHash: string }
   keyThumbprint: string
-  manifestSha256: string
-  /** The manifest the PDF carries as its PDF/A-3 associated file. */
-  manifest: Buffer
+  /**
+   * The manifest the PDF carries as its PDF/A-3 associated file, and its
+   * SHA-256 (the cover's QR code). It may arrive while the pages are laid
+   * out: the bundle hashes its records and proofs meanwhile.
+   */
+  manifest: Promise<{ bytes: Buffer, sha256: string }>
 }
 
 export interface Exhibit {
@@ -243,7 +246,8 @@ class Writer {
   }
 }
 
-function cover (w: Writer, m: CaseFileModel): void {
+/** The cover; answers where the manifest block goes (drawManifestBlock). */
+function cover (w: Writer, m: CaseFileModel): { page: number, y: number } {
   const { doc, x } = w
   doc.font('regular').fontSize(11).fillColor(MUTED).text(m.agency.name, MARGIN.left, MARGIN.top + 10, { width: WIDTH, align: 'center' })
   doc.moveDown(1.5).font('bold').fontSize(12).fillColor(INK).text(x.t('cover.kind'), { width: WIDTH, align: 'center', characterSpacing: 2 })
@@ -259,16 +263,25 @@ function cover (w: Writer, m: CaseFileModel): void {
     [x.t('cover.checkpoint'), `${m.checkpoint.origin}, ${x.t('cover.treeSize', { size: m.checkpoint.size })}\n${x.t('cover.rootHash')} ${m.checkpoint.rootHash}`],
     [x.t('cover.key'), m.keyThumbprint]
   ])
-  const qr = 120
-  // The QR code, its caption, the hash and the notice take qr + 90 points: at the foot of the
+  // The QR code, its caption, the hash and the notice take QR + 90 points: at the foot of the
   // cover, or at the top of the next page when the facts (many offences) leave no room for them.
-  const block = qr + 90
+  const block = QR + 90
   const overflows = doc.y + 10 + block > A4.height - MARGIN.bottom
   if (overflows) doc.addPage()
   const y = overflows ? doc.y + 10 : Math.max(doc.y + 10, A4.height - MARGIN.bottom - block)
-  drawQr(doc, m.manifestSha256, MARGIN.left + (WIDTH - qr) / 2, y, qr)
-  doc.font('regular').fontSize(8).fillColor(MUTED).text(x.t('cover.manifest'), MARGIN.left, y + qr + 4, { width: WIDTH, align: 'center' })
-  doc.font('mono').fontSize(7.5).fillColor(INK).text(m.manifestSha256, { width: WIDTH, align: 'center' })
+  doc.y = y + block
+  return { page: doc.bufferedPageRange().count - 1, y }
+}
+
+const QR = 120
+
+/** The cover's manifest block, drawn where cover() left room once the manifest's hash is known. */
+function drawManifestBlock (w: Writer, m: CaseFileModel, at: { page: number, y: number }, manifestSha256: string): void {
+  const { doc, x } = w
+  doc.switchToPage(at.page)
+  drawQr(doc, manifestSha256, MARGIN.left + (WIDTH - QR) / 2, at.y, QR)
+  doc.font('regular').fontSize(8).fillColor(MUTED).text(x.t('cover.manifest'), MARGIN.left, at.y + QR + 4, { width: WIDTH, align: 'center' })
+  doc.font('mono').fontSize(7.5).fillColor(INK).text(manifestSha256, { width: WIDTH, align: 'center' })
   doc.moveDown(0.8).font('italic').fontSize(8).fillColor(MUTED).text(x.t('cover.notice', { agency: m.agency.name }), { width: WIDTH, align: 'center' })
 }
 
@@ -410,13 +423,14 @@ async function photosSection (w: Writer, m: CaseFileModel): Promise<void> {
   }
 }
 
-function certificateSection (w: Writer, m: CaseFileModel): void {
+async function certificateSection (w: Writer, m: CaseFileModel): Promise<void> {
   const { doc, x } = w
+  const { sha256: manifestSha256 } = await m.manifest
   w.section('certificate')
   w.paragraph(x.t('certificate.statement', { agency: m.agency.name, time: x.date(m.generatedAt), reference: m.case.reference }), { size: 10 })
   w.paragraph(x.t('certificate.bundle'))
   w.paragraph(x.t('certificate.howto', { thumbprint: m.keyThumbprint }))
-  w.facts([[x.t('certificate.manifest'), m.manifestSha256], [x.t('certificate.key'), m.keyThumbprint]])
+  w.facts([[x.t('certificate.manifest'), manifestSha256], [x.t('certificate.key'), m.keyThumbprint]])
   w.heading(x.t('certificate.checkpoint'), 3)
   doc.font('mono').fontSize(7.5)
   const h = doc.heightOfString(m.checkpoint.note, { width: WIDTH - 16 })
@@ -555,7 +569,6 @@ export async function renderCaseFileChunks (m: CaseFileModel, template: CaseFile
       Title: `${x.t('documentTitle')} ${m.case.reference}`,
       Author: m.agency.name,
       Subject: m.case.title,
-      Keywords: `${m.case.reference}; ${m.manifestSha256}`,
       Creator: 'Strongroom',
       Producer: 'Strongroom (pdfkit)',
       CreationDate: when,
@@ -568,10 +581,8 @@ export async function renderCaseFileChunks (m: CaseFileModel, template: CaseFile
   doc.on('data', (c: Buffer) => { slabs.push(c) })
   const done = new Promise<void>((resolve, reject) => { doc.on('end', resolve); doc.on('error', reject) })
 
-  doc.file(m.manifest, { name: 'manifest.json', type: 'application/json', description: 'Case bundle manifest (the QR code on the cover carries its SHA-256)', relationship: 'Source', creationDate: when, modifiedDate: when } as unknown as Parameters<PDFKit.PDFDocument['file']>[1])
-
   const w = new Writer(doc, x)
-  cover(w, m)
+  const manifestBlock = cover(w, m)
   const tocPages = contentsPages(m)
   const tocFirst = doc.bufferedPageRange().count
   for (let i = 0; i < tocPages; i++) doc.addPage()
@@ -584,6 +595,10 @@ export async function renderCaseFileChunks (m: CaseFileModel, template: CaseFile
     certificate: () => certificateSection(w, m)
   }
   for (const section of template.sections) await renderers[section]?.()
+  const manifest = await m.manifest
+  drawManifestBlock(w, m, manifestBlock, manifest.sha256)
+  doc.info.Keywords = `${m.case.reference}; ${manifest.sha256}`
+  doc.file(manifest.bytes, { name: 'manifest.json', type: 'application/json', description: 'Case bundle manifest (the QR code on the cover carries its SHA-256)', relationship: 'Source', creationDate: when, modifiedDate: when } as unknown as Parameters<PDFKit.PDFDocument['file']>[1])
   drawContents(w, tocFirst, tocPages, w.toc)
   drawFurniture(w, m)
   doc.end()

@@ -52,8 +52,8 @@ export interface Manifest {
   files: ManifestFile[]
 }
 
-/** A file of the bundle: bytes in memory, or an evidence file streamed from the store. */
-type Member = { path: string, bytes: Buffer } | { path: string, attachment: AttachmentRecord, file: string }
+/** A file of the bundle made in memory (records, audit entries, proofs, keys). */
+interface Member { path: string, bytes: Buffer }
 
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i
 
@@ -158,13 +158,13 @@ export function createBundleService (deps: {
   }
 
   /**
-   * Everything but the case file: the records, audit entries and proofs, the
-   * evidence list, the manifest of all that, and the model the case file is
-   * rendered from. `checkOriginals`: whether the case file re-hashes each
-   * photo's original before printing it (the bundle re-hashes them anyway as
-   * it streams them).
+   * Phase one, quick: the case as the case file shows it (the model), the
+   * evidence files and their places in the bundle, the audit entries and the
+   * checkpoint that covers them. `checkOriginals`: whether the case file
+   * re-hashes each photo's original before printing it (the bundle re-hashes
+   * every original anyway as it streams them).
    */
-  function build (user: AuthUser, caseId: string, lang: Language, generatedAt: string, checkOriginals: boolean) {
+  function read (user: AuthUser, caseId: string, lang: Language, generatedAt: string, checkOriginals: boolean) {
     const g = gather(user, caseId)
     const { record, nameOf } = g
     const eventsByItem = new Map<string, CustodyEventRecord[]>()
@@ -197,44 +197,6 @@ export function createBundleService (deps: {
     const origin = checkpoint.note.split('\n')[0] ?? ''
     const signer = log.signer()
 
-    const members: Member[] = []
-    const add = (path: string, bytes: Buffer): void => { members.push({ path, bytes }) }
-    add('records/case.json', json(record))
-    for (const s of g.seizureList) add(`records/seizure-${safeName(s.reference)}.json`, json(s))
-    for (const row of g.itemRows) {
-      add(`records/item-${safeName(row.label)}.json`, json(itemRecord(row) satisfies ItemRecord))
-      add(`records/custody-${safeName(row.label)}.json`, json(eventsByItem.get(row.id) ?? []))
-    }
-    add('records/attachments.json', json(g.files))
-    add('records/actions.json', json(g.actions.map((a): CaseActionRecord => ({ id: a.id, caseId: a.caseId, occurredAt: a.occurredAt, recordedAt: a.recordedAt, authorId: a.authorId, title: a.title, text: a.text }))))
-    add('audit/entries.jsonl', Buffer.from(entries.map((e) => `${e.canonical}\n`).join(''), 'utf8'))
-    add('audit/checkpoint', Buffer.from(checkpoint.note, 'utf8'))
-    const proofNodes = cachedNodeStore(nodes)
-    for (const e of entries) {
-      add(`audit/proofs/${e.index}.tlog-proof`, Buffer.from(formatTlogProof({ index: e.index, hashes: inclusionProof(proofNodes, e.index, checkpoint.size), checkpointNote: checkpoint.note }), 'utf8'))
-    }
-    add('keys/jwks.json', Buffer.from(`${JSON.stringify(log.jwks(), null, 2)}\n`, 'utf8'))
-
-    const manifestBase: Manifest = {
-      format: BUNDLE_FORMAT,
-      software: SOFTWARE,
-      case: { id: record.id, reference: record.reference, agency: user.agency.code },
-      generatedAt,
-      language: lang,
-      checkpoint: { origin, size: checkpoint.size, rootHash: checkpoint.rootHash.toString('base64') },
-      keyId: signer.kid,
-      files: []
-    }
-    add('VERIFY.txt', Buffer.from(verifyText(manifestBase, signer.kid), 'utf8'))
-    const listed: ManifestFile[] = [
-      ...members.map((m) => ({ path: m.path, size: (m as { bytes: Buffer }).bytes.length, sha256: sha256((m as { bytes: Buffer }).bytes) })),
-      ...evidence.map((e) => ({ path: e.path, size: e.attachment.size, sha256: e.attachment.sha256 }))
-    ]
-    const evidenceOnly = { ...manifestBase, files: [...listed].sort((a, b) => (a.path < b.path ? -1 : 1)) }
-    const embedded = json(evidenceOnly)
-
-    // The case file, carrying the manifest of everything else.
-    const template = loadTemplate()
     const exhibits: Exhibit[] = g.itemRows.map((row) => {
       const view = items.view(row)
       const events = eventsByItem.get(row.id) ?? []
@@ -256,7 +218,7 @@ export function createBundleService (deps: {
       const { mediaType } = a
       return isPrintable(mediaType) ? [{ label: folder, attachment: a, source: { id: a.id, sha256: a.sha256, mediaType } }] : []
     })
-    const model: Omit<CaseFileModel, 'photos'> = {
+    const model: Omit<CaseFileModel, 'photos' | 'manifest'> = {
       generatedAt,
       agency: { code: user.agency.code, name: user.agency.name, country: user.agency.country },
       case: record,
@@ -267,32 +229,84 @@ export function createBundleService (deps: {
       seizures: g.seizureList.map((s) => ({ ...s, recordedByName: nameOf(s.recordedBy) ?? s.recordedBy, corrections: s.version - 1 })),
       exhibits,
       checkpoint: { note: checkpoint.note, origin, size: checkpoint.size, rootHash: checkpoint.rootHash.toString('base64') },
-      keyThumbprint: signer.kid,
-      manifestSha256: sha256(embedded),
-      manifest: embedded
+      keyThumbprint: signer.kid
     }
-    return { record, members, evidence, evidenceOnly, model, photos, template, lang, signer, checkOriginals }
+    return { user, lang, generatedAt, checkOriginals, g, record, eventsByItem, evidence, entries, checkpoint, origin, signer, model, photos, template: loadTemplate() }
   }
 
-  type Built = ReturnType<typeof build>
+  type Read = ReturnType<typeof read>
 
-  /** The case file, then the whole manifest (the case file's entry added) and its detached JWS. */
-  async function finish (b: Built) {
-    const photos: PhotoJob[] = []
-    for (const p of b.photos) {
-      const copy = await prints.locate(p.source)
-      const original = b.checkOriginals ? { path: objects.pathOf(p.source.sha256), sha256: p.source.sha256 } : null
-      photos.push({ label: p.label, attachment: p.attachment, copy, original })
+  /**
+   * Phase two, while the case file is laid out: the records, the audit entries
+   * with their inclusion proofs, the keys and VERIFY.txt, and the manifest of
+   * all of it and the evidence (everything but the case file itself).
+   */
+  function assemble (r: Read) {
+    const { g, record, checkpoint, signer } = r
+    const members: Member[] = []
+    const add = (path: string, bytes: Buffer): void => { members.push({ path, bytes }) }
+    add('records/case.json', json(record))
+    for (const s of g.seizureList) add(`records/seizure-${safeName(s.reference)}.json`, json(s))
+    for (const row of g.itemRows) {
+      add(`records/item-${safeName(row.label)}.json`, json(itemRecord(row) satisfies ItemRecord))
+      add(`records/custody-${safeName(row.label)}.json`, json(r.eventsByItem.get(row.id) ?? []))
     }
+    add('records/attachments.json', json(g.files))
+    add('records/actions.json', json(g.actions.map((a): CaseActionRecord => ({ id: a.id, caseId: a.caseId, occurredAt: a.occurredAt, recordedAt: a.recordedAt, authorId: a.authorId, title: a.title, text: a.text }))))
+    add('audit/entries.jsonl', Buffer.from(r.entries.map((e) => `${e.canonical}\n`).join(''), 'utf8'))
+    add('audit/checkpoint', Buffer.from(checkpoint.note, 'utf8'))
+    const proofNodes = cachedNodeStore(nodes)
+    for (const e of r.entries) {
+      add(`audit/proofs/${e.index}.tlog-proof`, Buffer.from(formatTlogProof({ index: e.index, hashes: inclusionProof(proofNodes, e.index, checkpoint.size), checkpointNote: checkpoint.note }), 'utf8'))
+    }
+    add('keys/jwks.json', Buffer.from(`${JSON.stringify(log.jwks(), null, 2)}\n`, 'utf8'))
+
+    const manifestBase: Manifest = {
+      format: BUNDLE_FORMAT,
+      software: SOFTWARE,
+      case: { id: record.id, reference: record.reference, agency: r.user.agency.code },
+      generatedAt: r.generatedAt,
+      language: r.lang,
+      checkpoint: { origin: r.origin, size: checkpoint.size, rootHash: checkpoint.rootHash.toString('base64') },
+      keyId: signer.kid,
+      files: []
+    }
+    add('VERIFY.txt', Buffer.from(verifyText(manifestBase, signer.kid), 'utf8'))
+    const listed: ManifestFile[] = [
+      ...members.map((m) => ({ path: m.path, size: m.bytes.length, sha256: sha256(m.bytes) })),
+      ...r.evidence.map((e) => ({ path: e.path, size: e.attachment.size, sha256: e.attachment.sha256 }))
+    ]
+    const evidenceOnly = { ...manifestBase, files: [...listed].sort((a, b) => (a.path < b.path ? -1 : 1)) }
+    const embedded = json(evidenceOnly)
+    return { members, evidenceOnly, embedded, embeddedSha256: sha256(embedded) }
+  }
+
+  type Assembled = ReturnType<typeof assemble>
+
+  /**
+   * The case file, laid out in the worker from the moment this is called (when
+   * every print copy is already made, as after an upload) while the caller
+   * assembles the manifest it carries. A damaged print copy is made again from
+   * its original, and the case file rendered again.
+   */
+  async function print (r: Read, manifest: Promise<Assembled>) {
+    const embedded = manifest.then((a) => ({ bytes: a.embedded, sha256: a.embeddedSha256 }))
+    let copies = r.photos.map((p) => prints.stored(p.source))
+    if (copies.includes(undefined)) copies = await Promise.all(r.photos.map(async (p) => await prints.locate(p.source)))
+    const photos: PhotoJob[] = r.photos.map((p, i) => ({
+      label: p.label,
+      attachment: p.attachment,
+      copy: copies[i] ?? null,
+      original: r.checkOriginals ? { path: objects.pathOf(p.source.sha256), sha256: p.source.sha256 } : null
+    }))
     let pdf: Buffer[] | undefined
-    // A damaged print copy is made again from its original, and the case file rendered again.
     for (let attempt = 0; pdf === undefined; attempt++) {
       try {
-        pdf = await renderer.render({ model: { ...b.model, photos }, template: b.template, lang: b.lang })
+        pdf = await renderer.render({ model: { ...r.model, photos }, template: r.template, lang: r.lang }, embedded)
       } catch (err) {
         const i = err instanceof DamagedPrintCopy && attempt < photos.length ? photos.findIndex((p) => p.attachment.id === err.attachmentId) : -1
         const photo = photos[i]
-        const source = b.photos[i]?.source
+        const source = r.photos[i]?.source
         if (photo === undefined || source === undefined) {
           if (err instanceof DamagedPrintCopy) throw new Problem(409, 'integrity-failure', `${err.message} even after it was made again from the original; the case file is not generated`)
           throw err
@@ -300,14 +314,37 @@ export function createBundleService (deps: {
         photos[i] = { ...photo, copy: await prints.locate(source, { remake: true }) }
       }
     }
-    const pdfSize = pdf.reduce((n, slab) => n + slab.length, 0)
-    const pdfHash = pdf.reduce((h, slab) => h.update(slab), createHash('sha256')).digest('hex')
-    const manifest: Manifest = { ...b.evidenceOnly, files: [...b.evidenceOnly.files, { path: 'case-file.pdf', size: pdfSize, sha256: pdfHash }].sort((a, b) => (a.path < b.path ? -1 : 1)) }
-    const manifestBytes = json(manifest)
-    // RFC 7515 appendix F: a JWS with detached payload (header..signature).
-    const jws = (await new CompactSign(manifestBytes).setProtectedHeader({ alg: 'EdDSA', kid: b.signer.kid, typ: 'strongroom-manifest+jws' }).sign(b.signer.privateKey)).split('.')
-    const detached = `${jws[0] ?? ''}..${jws[2] ?? ''}\n`
-    return { pdf, pdfSize, manifestBytes, detached }
+    return { pdf, size: pdf.reduce((n, slab) => n + slab.length, 0), sha256: pdf.reduce((h, slab) => h.update(slab), createHash('sha256')).digest('hex') }
+  }
+
+  /**
+   * Reads the case, starts its case file in the worker and assembles the rest
+   * of the bundle meanwhile; `done` settles with the case file, the whole
+   * manifest (the case file's entry added) and its detached JWS. Whatever
+   * fails in reading or assembling (not found, no audit entries) is thrown
+   * here, before anything is sent.
+   */
+  function start (user: AuthUser, caseId: string, lang: Language, generatedAt: string, checkOriginals: boolean) {
+    const r = read(user, caseId, lang, generatedAt, checkOriginals)
+    let settle: { resolve: (a: Assembled) => void, reject: (err: unknown) => void } | undefined
+    const printing = print(r, new Promise<Assembled>((resolve, reject) => { settle = { resolve, reject } }))
+    let a: Assembled
+    try {
+      a = assemble(r)
+    } catch (err) {
+      settle?.reject(err)
+      printing.catch(() => {}) // cancelled with it: the error that counts is this one
+      throw err
+    }
+    settle?.resolve(a)
+    const done = printing.then(async (pdf) => {
+      const manifest: Manifest = { ...a.evidenceOnly, files: [...a.evidenceOnly.files, { path: 'case-file.pdf', size: pdf.size, sha256: pdf.sha256 }].sort((x, y) => (x.path < y.path ? -1 : 1)) }
+      const manifestBytes = json(manifest)
+      // RFC 7515 appendix F: a JWS with detached payload (header..signature).
+      const jws = (await new CompactSign(manifestBytes).setProtectedHeader({ alg: 'EdDSA', kid: r.signer.kid, typ: 'strongroom-manifest+jws' }).sign(r.signer.privateKey)).split('.')
+      return { pdf, manifestBytes, detached: `${jws[0] ?? ''}..${jws[2] ?? ''}\n` }
+    })
+    return { r, a, done }
   }
 
   function audit (user: AuthUser, record: CaseRecord, kind: 'case_file' | 'bundle', lang: Language, generatedAt: string, manifestSha256: string, checkpointSize: number): void {
@@ -326,10 +363,10 @@ export function createBundleService (deps: {
   return {
     /** The case file as a stream of its few large pieces, and its size. */
     async caseFile (user: AuthUser, caseId: string, lang: Language, generatedAt: string): Promise<{ pdf: Readable, size: number, reference: string }> {
-      const b = build(user, caseId, lang, generatedAt, true)
-      const f = await finish(b)
-      audit(user, b.record, 'case_file', lang, generatedAt, b.model.manifestSha256, b.evidenceOnly.checkpoint.size)
-      return { pdf: Readable.from(f.pdf), size: f.pdfSize, reference: b.record.reference }
+      const { r, a, done } = start(user, caseId, lang, generatedAt, true)
+      const { pdf } = await done
+      audit(user, r.record, 'case_file', lang, generatedAt, a.embeddedSha256, r.checkpoint.size)
+      return { pdf: Readable.from(pdf.pdf), size: pdf.size, reference: r.record.reference }
     },
 
     /**
@@ -340,7 +377,7 @@ export function createBundleService (deps: {
      * cannot be made, breaks the stream off instead of passing.
      */
     async bundle (user: AuthUser, caseId: string, lang: Language, generatedAt: string): Promise<{ stream: Readable, reference: string }> {
-      const b = build(user, caseId, lang, generatedAt, false)
+      const { r, a, done } = start(user, caseId, lang, generatedAt, false)
       const mtime = new Date(generatedAt)
       const zip = new yazl.ZipFile()
       const options = { mtime, mode: 0o100644 }
@@ -348,7 +385,7 @@ export function createBundleService (deps: {
       // A stored file that is gone, unreadable or changed breaks the download off; its error
       // must reach `output` only: an 'error' event nobody listens to would crash the process.
       const breakOff = (error: Error): void => { output.destroy(error) }
-      for (const e of b.evidence) {
+      for (const e of r.evidence) {
         const hash = createHash('sha256')
         const check = new Transform({
           transform (chunk: Buffer, _enc, done) { hash.update(chunk); done(null, chunk) },
@@ -367,16 +404,16 @@ export function createBundleService (deps: {
         })
       }
       // Deflating thousands of small proofs cost more time than the bytes it saves; large text files are deflated.
-      for (const m of b.members) if ('bytes' in m) zip.addBuffer(m.bytes, m.path, { ...options, compress: m.bytes.length > 64 * 1024 })
+      for (const m of a.members) zip.addBuffer(m.bytes, m.path, { ...options, compress: m.bytes.length > 64 * 1024 })
       zip.outputStream.pipe(output)
-      audit(user, b.record, 'bundle', lang, generatedAt, b.model.manifestSha256, b.evidenceOnly.checkpoint.size)
-      finish(b).then((f) => {
-        zip.addReadStream(Readable.from(f.pdf), 'case-file.pdf', { ...options, compress: false, size: f.pdfSize })
+      audit(user, r.record, 'bundle', lang, generatedAt, a.embeddedSha256, r.checkpoint.size)
+      done.then((f) => {
+        zip.addReadStream(Readable.from(f.pdf.pdf), 'case-file.pdf', { ...options, compress: false, size: f.pdf.size })
         zip.addBuffer(f.manifestBytes, 'manifest.json', options)
         zip.addBuffer(Buffer.from(f.detached, 'utf8'), 'manifest.jws', options)
         zip.end()
       }, (err: Error) => { breakOff(new Error(`the case file could not be made: ${err.message}; the bundle is broken off`, { cause: err })) })
-      return { stream: output, reference: b.record.reference }
+      return { stream: output, reference: r.record.reference }
     }
   }
 }

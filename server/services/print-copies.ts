@@ -43,11 +43,11 @@ export function createPrintCopies (db: Db, objects: ObjectStore, now: () => Date
 
   async function make (photo: PhotoSource): Promise<(Printable & { sha256: string }) | null> {
     const copy = await printable(await original(photo), photo.mediaType)
-    const stored = copy === null ? null : await objects.put(copy.bytes)
+    const copySha256 = copy === null ? null : await objects.put(copy.bytes)
     db.insert(printCopies).values({
       sourceSha256: photo.sha256,
       version: PRINT_VERSION,
-      sha256: stored,
+      sha256: copySha256,
       size: copy?.bytes.length ?? null,
       mediaType: copy?.mediaType ?? null,
       width: copy?.width ?? null,
@@ -55,10 +55,24 @@ export function createPrintCopies (db: Db, objects: ObjectStore, now: () => Date
       createdAt: now().toISOString()
     }).onConflictDoUpdate({
       target: [printCopies.sourceSha256, printCopies.version],
-      set: { sha256: stored, size: copy?.bytes.length ?? null, mediaType: copy?.mediaType ?? null, width: copy?.width ?? null, height: copy?.height ?? null, createdAt: now().toISOString() }
+      set: { sha256: copySha256, size: copy?.bytes.length ?? null, mediaType: copy?.mediaType ?? null, width: copy?.width ?? null, height: copy?.height ?? null, createdAt: now().toISOString() }
     }).run()
     if (copy === null) log.warn({ attachmentId: photo.id, sha256: photo.sha256 }, 'photo cannot be decoded; the case file prints a notice in its place')
-    return copy === null || stored === null ? null : { ...copy, sha256: stored }
+    return copy === null || copySha256 === null ? null : { ...copy, sha256: copySha256 }
+  }
+
+  /**
+   * The print copy as it stands, without waiting: where it is, null when the
+   * original cannot be decoded, undefined when it must be made first (none
+   * yet, or its file is gone).
+   */
+  function stored (photo: PhotoSource): PrintCopyRef | null | undefined {
+    const row = find(photo.sha256)
+    if (row === undefined) return undefined
+    if (row.sha256 === null) return null
+    const file = objects.pathOf(row.sha256)
+    if (!fs.existsSync(file)) return undefined
+    return { path: file, sha256: row.sha256, width: row.width ?? 0, height: row.height ?? 0, mediaType: (row.mediaType ?? photo.mediaType) as PrintableType }
   }
 
   return {
@@ -69,21 +83,15 @@ export function createPrintCopies (db: Db, objects: ObjectStore, now: () => Date
      * its bytes against the SHA-256 given here.
      */
     async locate (photo: PhotoSource, options: { remake?: boolean } = {}): Promise<PrintCopyRef | null> {
+      const found = options.remake === true ? undefined : stored(photo)
+      if (found !== undefined) return found
       const row = find(photo.sha256)
-      let copy: Pick<Printable, 'width' | 'height' | 'mediaType'> & { sha256: string } | null
-      if (row === undefined || options.remake === true) {
-        if (row !== undefined) log.warn({ attachmentId: photo.id, printSha256: row.sha256 }, 'print copy damaged; made again from the original')
-        copy = await make(photo)
-      } else if (row.sha256 === null) {
-        copy = null
-      } else if (!fs.existsSync(objects.pathOf(row.sha256))) {
-        log.warn({ attachmentId: photo.id, printSha256: row.sha256 }, 'print copy missing; made again from the original')
-        copy = await make(photo)
-      } else {
-        copy = { sha256: row.sha256, width: row.width ?? 0, height: row.height ?? 0, mediaType: (row.mediaType ?? photo.mediaType) as PrintableType }
-      }
+      if (row !== undefined) log.warn({ attachmentId: photo.id, printSha256: row.sha256 }, 'print copy missing or damaged; made again from the original')
+      const copy = await make(photo)
       return copy === null ? null : { ...copy, path: objects.pathOf(copy.sha256) }
     },
+
+    stored,
 
     /** Makes the copy ahead of need (after an upload). Never throws: a case file would make it later. */
     async prepare (photo: PhotoSource): Promise<void> {

@@ -234,6 +234,23 @@ t.test('two downloads of the same case state with the same generation time', asy
   })
 })
 
+t.test('case files asked for at the same time, in both languages, with a bundle among them, each come whole and equal to one asked for alone', async (t) => {
+  const { app } = await demoApp(t)
+  const { prosecutor, kase } = await demoCase(app)
+  const call = as(app, prosecutor.token)
+  const url = (lang: string): string => `/api/cases/${kase.id}/case-file.pdf?lang=${lang}&generatedAt=${GENERATED}`
+  // One worker thread renders them all: its jobs interleave while it waits for photos and manifests.
+  const together = await Promise.all([call('GET', url('en')), call('GET', url('sq')), call('GET', `/api/cases/${kase.id}/bundle.zip?generatedAt=${GENERATED}`), call('GET', url('en')), call('GET', url('sq'))])
+  t.same(together.map((r) => r.statusCode), [200, 200, 200, 200, 200], 'all five answer 200')
+  const alone = { en: await call('GET', url('en')), sq: await call('GET', url('sq')) }
+  for (const [i, lang] of [[0, 'en'], [1, 'sq'], [3, 'en'], [4, 'sq']] as const) {
+    t.equal(sha256(together[i]?.rawPayload ?? Buffer.alloc(0)), sha256(alone[lang].rawPayload), `request ${i + 1} (${lang}) is byte-identical to the ${lang} case file asked for alone`)
+  }
+  t.not(sha256(alone.en.rawPayload), sha256(alone.sq.rawPayload), 'and the two languages differ')
+  const zip = await readZip(together[2]?.rawPayload ?? Buffer.alloc(0))
+  t.equal(sha256(zip.get('case-file.pdf') ?? Buffer.alloc(0)), sha256(alone.en.rawPayload), 'the bundle made among them carries the same English case file')
+})
+
 t.test('the case file and the bundle are 404 for a prosecutor who is not a member of the case, and nothing is audited for them', async (t) => {
   const { app } = await demoApp(t)
   const { prosecutor, kase } = await demoCase(app)

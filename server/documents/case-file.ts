@@ -54,6 +54,8 @@ const MUTED = '#555555'
 const RULE = '#b8b8b8'
 const ALERT = '#b00020'
 const SHADE = '#f0f0ec'
+/** The width of the label column of facts(). */
+const FACT_LABEL = 130
 
 interface Column { header: string, width: number, mono?: boolean, align?: 'left' | 'right' }
 interface TocEntry { title: string, page: number, level: number }
@@ -100,11 +102,14 @@ class Writer {
     this.heading(this.x.t(key), 1)
   }
 
-  /** A heading; sections, seizures and exhibits (`inContents`) are listed in the contents. */
-  heading (title: string, level: 1 | 2 | 3, inContents = level < 3): void {
+  /**
+   * A heading; sections, seizures and exhibits (`inContents`) are listed in
+   * the contents. A sub-heading keeps on its page the start of what follows
+   * it: `next` points (paragraphStart, factsStart, tableStart measure it).
+   */
+  heading (title: string, level: 1 | 2 | 3, inContents = level < 3, next = 48): void {
     const sizes = { 1: 17, 2: 13, 3: 10.5 }
-    // A sub-heading keeps a few lines of what follows it (facts, a table header and row) on its page.
-    this.ensure(sizes[level] * 3.2 + (level > 1 ? 48 : 0))
+    this.ensure(sizes[level] * 3.2 + (level > 1 ? next : 0))
     if (level > 1) this.doc.moveDown(0.6)
     if (inContents) this.toc.push({ title, page: this.doc.bufferedPageRange().count, level })
     this.doc.font('bold').fontSize(sizes[level]).fillColor(INK).text(title, MARGIN.left, this.doc.y, { width: WIDTH })
@@ -125,6 +130,13 @@ class Writer {
     this.doc.moveDown(0.4)
   }
 
+  /** The room a paragraph needs on the page it starts on: all of it, or three lines of one longer than a page. */
+  paragraphStart (text: string, options: { size?: number, font?: string } = {}): number {
+    this.doc.font(options.font ?? 'regular').fontSize(options.size ?? 9.5)
+    const h = this.doc.heightOfString(text, { width: WIDTH })
+    return h < this.bottom - MARGIN.top ? h : 3 * this.doc.currentLineHeight(true)
+  }
+
   /**
    * Whether `text` fits on one line of `width` in the current font, with half
    * a point to spare so that pdfkit's line wrapper agrees. Most table cells
@@ -135,14 +147,25 @@ class Writer {
     return !text.includes('\n') && this.doc.widthOfString(text) < width - 0.5
   }
 
+  /** The height of one label / value row of facts(), and whether it fits on one line. */
+  private factRow (label: string, value: string): { h: number, short: boolean } {
+    this.doc.font('regular').fontSize(9)
+    const short = this.oneLine(value, WIDTH - FACT_LABEL) && this.oneLine(label, FACT_LABEL - 8)
+    return { h: Math.max(short ? this.doc.currentLineHeight(true) : this.doc.heightOfString(value, { width: WIDTH - FACT_LABEL }), 11), short }
+  }
+
+  /** The room facts() needs on the page it starts on: its first row. */
+  factsStart (rows: Array<[string, string | null | undefined]>): number {
+    const first = rows.find(([, value]) => value != null && value !== '')
+    return first === undefined ? 0 : this.factRow(first[0], first[1] ?? '').h + 3
+  }
+
   /** Label / value rows; long values wrap in their column. */
   facts (rows: Array<[string, string | null | undefined]>): void {
-    const labelWidth = 130
+    const labelWidth = FACT_LABEL
     for (const [label, value] of rows) {
       if (value == null || value === '') continue
-      this.doc.font('regular').fontSize(9)
-      const short = this.oneLine(value, WIDTH - labelWidth) && this.oneLine(label, labelWidth - 8)
-      const h = Math.max(short ? this.doc.currentLineHeight(true) : this.doc.heightOfString(value, { width: WIDTH - labelWidth }), 11)
+      const { h, short } = this.factRow(label, value)
       this.ensure(h + 3)
       const y = this.doc.y
       if (short) {
@@ -158,8 +181,8 @@ class Writer {
     this.doc.moveDown(0.3)
   }
 
-  /** A table that breaks across pages with its header repeated; `marks` flags rows (anomalies) in red. */
-  table (columns: Column[], rows: string[][], options: { size?: number, marks?: boolean[] } = {}): void {
+  /** How a table's cells are measured: column widths, fonts, one-line test and cell heights. */
+  private tableMetrics (columns: Column[], options: { size?: number }) {
     const fontSize = options.size ?? 8
     const pad = 3
     const total = columns.reduce((s, c) => s + c.width, 0)
@@ -173,8 +196,37 @@ class Writer {
       if (oneLine(text, i, font)) return lineHeight(font)
       return this.doc.heightOfString(text === '' ? ' ' : text, { width: (widths[i] ?? 0) - 2 * pad })
     }
+    const fontOf = (i: number): string => (columns[i]?.mono === true ? 'mono' : 'regular')
+    const headerHeight = (): number => Math.max(...columns.map((c, i) => cellHeight(c.header, i, 'bold'))) + 2 * pad
+    const rowHeight = (row: string[]): number => Math.max(...row.map((cell, i) => cellHeight(cell, i, fontOf(i)))) + 2 * pad
+    // The header never stands alone at the foot of a page: it needs room for the first row too
+    // (up to 120 pt: a taller row breaks across pages anyway).
+    const start = (rows: string[][]): number => headerHeight() + Math.min(rows[0] === undefined ? 0 : rowHeight(rows[0]), 120)
+    return { fontSize, pad, widths, oneLine, cellHeight, fontOf, headerHeight, rowHeight, start }
+  }
+
+  /** The room table() needs on the page it starts on: its header and (the start of) its first row. */
+  tableStart (columns: Column[], rows: string[][], options: { size?: number } = {}): number {
+    return this.tableMetrics(columns, options).start(rows)
+  }
+
+  /** A sub-heading and the table under it, kept together at a page foot. */
+  headedTable (title: string, columns: Column[], rows: string[][], options: { size?: number, marks?: boolean[], inContents?: boolean } = {}): void {
+    this.heading(title, 3, options.inContents ?? false, this.tableStart(columns, rows, options))
+    this.table(columns, rows, options)
+  }
+
+  /** A sub-heading and the paragraph under it, kept together at a page foot. */
+  headedParagraph (title: string, text: string): void {
+    this.heading(title, 3, false, this.paragraphStart(text))
+    this.paragraph(text)
+  }
+
+  /** A table that breaks across pages with its header repeated; `marks` flags rows (anomalies) in red. */
+  table (columns: Column[], rows: string[][], options: { size?: number, marks?: boolean[] } = {}): void {
+    const { fontSize, pad, widths, oneLine, cellHeight, fontOf, headerHeight, rowHeight, start } = this.tableMetrics(columns, options)
     const header = (): void => {
-      const h = Math.max(...columns.map((c, i) => cellHeight(c.header, i, 'bold'))) + 2 * pad
+      const h = headerHeight()
       const y = this.doc.y
       this.doc.rect(MARGIN.left, y, WIDTH, h).fill(SHADE)
       let x = MARGIN.left
@@ -184,13 +236,8 @@ class Writer {
       })
       this.doc.y = y + h
     }
-    // The header never stands alone at the foot of a page: it needs room for the first row too
-    // (up to 120 pt: a taller row breaks across pages anyway).
-    const firstRow = rows[0] === undefined ? 0 : Math.max(...rows[0].map((cell, i) => cellHeight(cell, i, columns[i]?.mono === true ? 'mono' : 'regular'))) + 2 * pad
-    this.ensure(Math.max(...columns.map((c, i) => cellHeight(c.header, i, 'bold'))) + 2 * pad + Math.min(firstRow, 120))
+    this.ensure(start(rows))
     header()
-    const fontOf = (i: number): string => (columns[i]?.mono === true ? 'mono' : 'regular')
-    const rowHeight = (row: string[]): number => Math.max(...row.map((cell, i) => cellHeight(cell, i, fontOf(i)))) + 2 * pad
     const drawRow = (row: string[], h: number, marked: boolean): void => {
       const y = this.doc.y
       if (marked) this.doc.rect(MARGIN.left, y, 2.5, h).fill(ALERT)
@@ -288,9 +335,8 @@ function drawManifestBlock (w: Writer, m: CaseFileModel, at: { page: number, y: 
 function caseSection (w: Writer, m: CaseFileModel): void {
   const { x } = w
   w.section('case')
-  if (m.case.summary !== null) { w.heading(x.t('case.summary'), 3); w.paragraph(m.case.summary) }
-  w.heading(x.t('case.history'), 3)
-  w.table([{ header: x.t('seizure.occurredAt'), width: 22 }, { header: x.t('cover.status'), width: 26 }, { header: x.t('custody.details'), width: 52 }],
+  if (m.case.summary !== null) w.headedParagraph(x.t('case.summary'), m.case.summary)
+  w.headedTable(x.t('case.history'), [{ header: x.t('seizure.occurredAt'), width: 22 }, { header: x.t('cover.status'), width: 26 }, { header: x.t('custody.details'), width: 52 }],
     m.statusHistory.map((s) => [x.date(s.at), `${x.e('status', s.to)}${s.outcome === null ? '' : ` (${x.e('outcome', s.outcome)})`}`, `${s.reason ?? ''} — ${s.by}`]))
   w.heading(x.t('case.actions'), 3)
   if (m.actions.length === 0) w.paragraph(x.t('case.noActions'), { color: MUTED })
@@ -324,15 +370,13 @@ function seizuresSection (w: Writer, m: CaseFileModel): void {
       [x.t('seizure.concealment'), s.concealment],
       [x.t('seizure.legalBasis'), s.legalBasis]
     ])
-    if (s.narrative !== null) { w.heading(x.t('seizure.narrative'), 3); w.paragraph(s.narrative) }
+    if (s.narrative !== null) w.headedParagraph(x.t('seizure.narrative'), s.narrative)
     if (s.parties.length > 0) {
-      w.heading(x.t('seizure.parties'), 3)
-      w.table([{ header: x.t('party.role'), width: 14 }, { header: x.t('party.name'), width: 26 }, { header: x.t('party.country'), width: 9 }, { header: x.t('party.identifier'), width: 19 }, { header: x.t('party.address'), width: 32 }],
+      w.headedTable(x.t('seizure.parties'), [{ header: x.t('party.role'), width: 14 }, { header: x.t('party.name'), width: 26 }, { header: x.t('party.country'), width: 9 }, { header: x.t('party.identifier'), width: 19 }, { header: x.t('party.address'), width: 32 }],
         s.parties.map((p) => [x.e('partyRole', p.role), p.name, p.country ?? '', p.identifier ?? '', p.address ?? '']))
     }
     if (s.goods.length > 0) {
-      w.heading(x.t('seizure.goods'), 3)
-      w.table([{ header: x.t('goods.description'), width: 34 }, { header: x.t('goods.hs'), width: 11, mono: true }, { header: x.t('goods.quantity'), width: 11, align: 'right' }, { header: x.t('goods.value'), width: 14, align: 'right' }, { header: x.t('goods.control'), width: 18 }, { header: x.t('goods.licence'), width: 12 }],
+      w.headedTable(x.t('seizure.goods'), [{ header: x.t('goods.description'), width: 34 }, { header: x.t('goods.hs'), width: 11, mono: true }, { header: x.t('goods.quantity'), width: 11, align: 'right' }, { header: x.t('goods.value'), width: 14, align: 'right' }, { header: x.t('goods.control'), width: 18 }, { header: x.t('goods.licence'), width: 12 }],
         s.goods.map((g) => [
           g.description, g.hsCode, `${x.number(g.quantity, 3)} ${g.unit}`,
           g.value === null ? '' : `${x.money(g.value.amount)} ${g.value.currency}`,
@@ -347,17 +391,18 @@ function exhibitsSection (w: Writer, m: CaseFileModel): void {
   const { x } = w
   w.section('exhibits')
   for (const e of m.exhibits) {
-    w.heading(`${e.label} — ${x.e('category', e.category)}`, 3, true)
     const seals = e.events.filter((ev) => ev.sealNumber !== null)
       .map((ev) => `${ev.seq}. ${x.e('event', ev.type)} ${ev.sealNumber ?? ''}${ev.sealIntact === false ? ` (${x.t('custody.broken')})` : ev.sealIntact === true ? ` (${x.t('custody.intact')})` : ''}`)
-    w.facts([
+    const facts: Array<[string, string | null]> = [
       [x.t('exhibit.description'), e.description],
       [x.t('exhibit.seal'), `${e.sealNumber ?? '—'}${e.sealBroken ? ` — ${x.t('exhibit.sealBroken')}` : ''}`],
       [x.t('exhibit.sealHistory'), seals.join('\n')],
       [x.t('exhibit.status'), x.e('itemStatus', e.status)],
       [x.t('exhibit.custodian'), e.custodianName],
       [x.t('exhibit.location'), e.location]
-    ])
+    ]
+    w.heading(`${e.label} — ${x.e('category', e.category)}`, 3, true, w.factsStart(facts))
+    w.facts(facts)
     if (e.sealBroken) w.paragraph(x.t('exhibit.sealBroken'), { font: 'bold', color: ALERT, size: 9 })
     if (e.files.length === 0) {
       w.paragraph(x.t('exhibit.noFiles'), { size: 8.5, color: MUTED })
@@ -374,10 +419,9 @@ function custodySection (w: Writer, m: CaseFileModel, limits: CaseFileTemplate['
   const { x } = w
   w.section('custody')
   for (const e of m.exhibits) {
-    w.heading(e.label, 3, true)
     const anomalies = custodyAnomalies(e.events, limits)
     const flagged = new Set(anomalies.map((a) => a.seq))
-    w.table([
+    w.headedTable(e.label, [
       { header: x.t('custody.seq'), width: 4 }, { header: x.t('custody.when'), width: 17 }, { header: x.t('custody.event'), width: 12 },
       { header: x.t('custody.who'), width: 20 }, { header: x.t('custody.where'), width: 13 }, { header: x.t('custody.seal'), width: 13 }, { header: x.t('custody.details'), width: 21 }
     ], e.events.map((ev) => [
@@ -388,7 +432,7 @@ function custodySection (w: Writer, m: CaseFileModel, limits: CaseFileTemplate['
       ev.location ?? '',
       ev.sealNumber === null ? '' : `${ev.sealNumber}${ev.sealIntact === false ? `\n${x.t('custody.broken')}` : ev.sealIntact === true ? `\n${x.t('custody.intact')}` : ''}`,
       [ev.purpose, ev.authority, ev.witnessName === null ? null : x.t('custody.witness', { name: ev.witnessName }), ev.notes].filter((s) => s != null && s !== '').join('\n')
-    ]), { size: 7, marks: e.events.map((ev) => flagged.has(ev.seq)) })
+    ]), { size: 7, marks: e.events.map((ev) => flagged.has(ev.seq)), inContents: true })
     if (anomalies.length === 0) {
       w.paragraph(x.t('custody.noAnomaly'), { size: 8, color: MUTED })
     } else {
@@ -431,9 +475,10 @@ async function certificateSection (w: Writer, m: CaseFileModel): Promise<void> {
   w.paragraph(x.t('certificate.bundle'))
   w.paragraph(x.t('certificate.howto', { thumbprint: m.keyThumbprint }))
   w.facts([[x.t('certificate.manifest'), manifestSha256], [x.t('certificate.key'), m.keyThumbprint]])
-  w.heading(x.t('certificate.checkpoint'), 3)
   doc.font('mono').fontSize(7.5)
   const h = doc.heightOfString(m.checkpoint.note, { width: WIDTH - 16 })
+  w.heading(x.t('certificate.checkpoint'), 3, false, h + 16)
+  doc.font('mono').fontSize(7.5)
   w.ensure(h + 16)
   const y = doc.y
   doc.rect(MARGIN.left, y, WIDTH, h + 12).fill(SHADE)

@@ -19,6 +19,8 @@
  * BENCH_SCALE (default 1) scales items, custody events and photos: 0.1 gives
  *   20 items, 200 events and 10 photos.
  * BENCH_CASE_FILE=1 renders the case file on its own however long the bundle took.
+ * BENCH_CPU_PROF=<dir> runs the servers with --cpu-prof, writing a profile per
+ *   thread (main, case file worker) into <dir> when they stop.
  * BENCH_PHOTOS=png uses PNG photos instead of JPEG (camera photos are JPEG; the
  *   case file re-encodes every PNG, so this is the slow path).
  */
@@ -121,7 +123,8 @@ const env = { STRONGROOM_DATA_DIR: dataDir, STRONGROOM_ADMIN_PASSWORD: password,
 /** server/main.ts in its own process on the prepared data directory, warmed up on the small case. */
 async function startServer (ref: Reference): Promise<Server> {
   const port = await freePort()
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server/main.ts')], {
+  const profile = process.env.BENCH_CPU_PROF === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`]
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(root, 'server/main.ts')], {
     cwd: root,
     env: { ...process.env, ...env, PORT: String(port), STRONGROOM_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit']

@@ -3,9 +3,9 @@ import type { FastifyBaseLogger } from 'fastify'
 import { Problem, type ProblemCode } from '../errors.js'
 import type { CaseFileJob, CaseFileMessage, CaseFileReply } from './case-file-worker.js'
 
-/** The worker found a print copy whose bytes no longer match: make it again and render once more. */
-export class DamagedPrintCopy extends Error {
-  constructor (readonly attachmentId: string) { super(`the print copy of attachment ${attachmentId} no longer matches its SHA-256`) }
+/** The worker found print copies whose bytes no longer match: make them again and render once more. */
+export class DamagedPrintCopies extends Error {
+  constructor (readonly attachmentIds: string[]) { super(`the print copies of attachments ${attachmentIds.join(', ')} no longer match their SHA-256`) }
 }
 
 const ENTRY = new URL('./case-file-worker.mjs', import.meta.url)
@@ -20,6 +20,7 @@ const MODULE = new URL('./case-file-worker.ts', import.meta.url).href
  */
 export function createCaseFileRenderer (log: FastifyBaseLogger) {
   let worker: Worker | undefined
+  let closed = false
   let nextId = 1
   const pending = new Map<number, { resolve: (pdf: Buffer[]) => void, reject: (err: Error) => void }>()
 
@@ -29,18 +30,22 @@ export function createCaseFileRenderer (log: FastifyBaseLogger) {
   }
 
   function start (): Worker {
-    const w = new Worker(ENTRY, { workerData: { module: MODULE }, resourceLimits: { maxYoungGenerationSizeMb: 128, maxOldGenerationSizeMb: 512 } })
+    const w = new Worker(ENTRY, { workerData: { module: MODULE }, resourceLimits: { maxYoungGenerationSizeMb: 32, maxOldGenerationSizeMb: 512 } })
     w.unref()
     w.on('message', (reply: CaseFileReply) => {
       const p = pending.get(reply.id)
       if (p === undefined) return
       pending.delete(reply.id)
       if ('pdf' in reply) p.resolve(reply.pdf.map((slab) => Buffer.from(slab)))
-      else if ('damagedCopy' in reply) p.reject(new DamagedPrintCopy(reply.damagedCopy))
+      else if ('damagedCopies' in reply) p.reject(new DamagedPrintCopies(reply.damagedCopies))
       else if ('problem' in reply) p.reject(new Problem(reply.problem.status, reply.problem.code as ProblemCode, reply.problem.detail))
       else p.reject(new Error(`case file rendering failed: ${reply.error}`))
     })
-    w.on('error', (err) => { log.error({ err }, 'case file worker failed'); failAll(err) })
+    w.on('error', (err) => {
+      log.error({ err }, 'case file worker failed; a new one starts with the next case file')
+      if (worker === w) worker = undefined
+      failAll(new Error(`the case file worker failed: ${err.message}`, { cause: err }))
+    })
     w.on('exit', (code) => {
       if (worker === w) worker = undefined
       if (pending.size > 0) failAll(new Error(`case file worker exited (code ${code})`))
@@ -55,18 +60,27 @@ export function createCaseFileRenderer (log: FastifyBaseLogger) {
      * manifest follows when it settles.
      */
     async render (job: Omit<CaseFileJob, 'id'>, manifest: Promise<{ bytes: Buffer, sha256: string }>): Promise<Buffer[]> {
+      if (closed) throw new Problem(503, 'unavailable', 'The server is shutting down')
       const w = worker ??= start()
       const id = nextId++
       const result = new Promise<Buffer[]>((resolve, reject) => { pending.set(id, { resolve, reject }) })
-      w.postMessage({ kind: 'render', job: { ...job, id } } satisfies CaseFileMessage)
+      try {
+        w.postMessage({ kind: 'render', job: { ...job, id } } satisfies CaseFileMessage)
+      } catch (err) {
+        pending.delete(id)
+        throw err
+      }
+      // A worker that has gone meanwhile has already failed this job: nothing to send it.
+      const send = (message: CaseFileMessage): void => { if (pending.has(id)) w.postMessage(message) }
       manifest.then(
-        (m) => { w.postMessage({ kind: 'manifest', id, bytes: m.bytes, sha256: m.sha256 } satisfies CaseFileMessage) },
-        (err: unknown) => { w.postMessage({ kind: 'cancel', id, reason: err instanceof Error ? err.message : String(err) } satisfies CaseFileMessage) }
+        (m) => { send({ kind: 'manifest', id, bytes: m.bytes, sha256: m.sha256 }) },
+        (err: unknown) => { send({ kind: 'cancel', id, reason: err instanceof Error ? err.message : String(err) }) }
       )
       return await result
     },
 
     async close (): Promise<void> {
+      closed = true
       const w = worker
       worker = undefined
       if (w !== undefined) await w.terminate()

@@ -39,12 +39,12 @@ export type CaseFileMessage =
 export type CaseFileReply =
   | { id: number, pdf: ArrayBuffer[] }
   | { id: number, problem: { status: number, code: string, detail: string } }
-  | { id: number, damagedCopy: string }
+  | { id: number, damagedCopies: string[] }
   | { id: number, error: string }
 
 class IntegrityFailure extends Error {}
-/** A print copy that no longer matches its SHA-256: the main thread makes it again and asks once more. */
-class DamagedCopy extends Error { constructor (readonly attachmentId: string) { super(`print copy of attachment ${attachmentId} damaged`) } }
+/** Print copies that no longer match their SHA-256: the main thread makes them again and asks once more. */
+class DamagedCopies extends Error { constructor (readonly attachmentIds: string[]) { super(`print copies of attachments ${attachmentIds.join(', ')} damaged`) } }
 
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex')
 
@@ -54,6 +54,13 @@ async function readChecked (file: string, expected: string): Promise<Buffer | nu
 }
 
 async function render (job: CaseFileJob, manifest: Promise<{ bytes: Buffer, sha256: string }>): Promise<Buffer[]> {
+  // Every print copy is checked before the layout starts, so that all the damaged ones are
+  // made again at once (and the file rendered once more), not one per render.
+  const damaged: string[] = []
+  for (const p of job.model.photos) {
+    if (p.copy !== null && await readChecked(p.copy.path, p.copy.sha256) === null) damaged.push(p.attachment.id)
+  }
+  if (damaged.length > 0) throw new DamagedCopies(damaged)
   const photos: CaseFileModel['photos'] = job.model.photos.map((p) => ({
     label: p.label,
     attachment: p.attachment,
@@ -63,7 +70,7 @@ async function render (job: CaseFileJob, manifest: Promise<{ bytes: Buffer, sha2
       }
       if (p.copy === null) return null
       const bytes = await readChecked(p.copy.path, p.copy.sha256)
-      if (bytes === null) throw new DamagedCopy(p.attachment.id)
+      if (bytes === null) throw new DamagedCopies([p.attachment.id])
       return { bytes, width: p.copy.width, height: p.copy.height, mediaType: p.copy.mediaType }
     }
   }))
@@ -72,6 +79,29 @@ async function render (job: CaseFileJob, manifest: Promise<{ bytes: Buffer, sha2
 
 interface Waiting { resolve: (m: { bytes: Buffer, sha256: string }) => void, reject: (err: Error) => void }
 const manifests = new Map<number, Waiting>()
+
+/** Renders one job and replies; never rejects. */
+async function run (job: CaseFileJob, manifest: Promise<{ bytes: Buffer, sha256: string }>): Promise<void> {
+  try {
+    const slabs = await render(job, manifest)
+    // Each slab owns its ArrayBuffer (case-file.ts Slabs): handed over without a copy.
+    const pdf = slabs.map((slab) => slab.buffer as ArrayBuffer)
+    parentPort?.postMessage({ id: job.id, pdf } satisfies CaseFileReply, pdf)
+  } catch (err) {
+    const reply: CaseFileReply = err instanceof IntegrityFailure
+      ? { id: job.id, problem: { status: 409, code: 'integrity-failure', detail: err.message } }
+      : err instanceof DamagedCopies
+        ? { id: job.id, damagedCopies: err.attachmentIds }
+        : { id: job.id, error: err instanceof Error ? err.stack ?? err.message : String(err) }
+    parentPort?.postMessage(reply)
+  } finally {
+    manifests.delete(job.id)
+  }
+}
+
+// One document at a time: the fonts' glyph caches are per document (fonts.ts), and the
+// thread has one core's worth of work to give anyway. Manifests and cancels are taken at once.
+let queue = Promise.resolve()
 
 parentPort?.on('message', (message: CaseFileMessage) => {
   if (message.kind === 'manifest') {
@@ -84,17 +114,9 @@ parentPort?.on('message', (message: CaseFileMessage) => {
     return
   }
   const { job } = message
+  // The manifest may come (or the job be cancelled) while the job still waits its turn.
   const manifest = new Promise<{ bytes: Buffer, sha256: string }>((resolve, reject) => { manifests.set(job.id, { resolve, reject }) })
-  render(job, manifest).finally(() => { manifests.delete(job.id) }).then((slabs) => {
-    // Each slab owns its ArrayBuffer (case-file.ts Slabs): handed over without a copy.
-    const pdf = slabs.map((slab) => slab.buffer as ArrayBuffer)
-    parentPort?.postMessage({ id: job.id, pdf } satisfies CaseFileReply, pdf)
-  }, (err: unknown) => {
-    const reply: CaseFileReply = err instanceof IntegrityFailure
-      ? { id: job.id, problem: { status: 409, code: 'integrity-failure', detail: err.message } }
-      : err instanceof DamagedCopy
-        ? { id: job.id, damagedCopy: err.attachmentId }
-        : { id: job.id, error: err instanceof Error ? err.stack ?? err.message : String(err) }
-    parentPort?.postMessage(reply)
-  })
+  // A cancel rejects it; the render sees that when it awaits it, and nothing else must.
+  manifest.catch(() => {})
+  queue = queue.then(async () => { await run(job, manifest) })
 })

@@ -54,6 +54,8 @@ const MUTED = '#555555'
 const RULE = '#b8b8b8'
 const ALERT = '#b00020'
 const SHADE = '#f0f0ec'
+/** Whatever pdfkit's line wrapper breaks a line at, besides running out of width. */
+const LINE_BREAK = /[\n\r\v\f\u0085\u2028\u2029]/
 /** The width of the label column of facts(). */
 const FACT_LABEL = 130
 
@@ -144,7 +146,7 @@ class Writer {
    * on a case file of thousands of rows.
    */
   oneLine (text: string, width: number): boolean {
-    return !text.includes('\n') && this.doc.widthOfString(text) < width - 0.5
+    return !LINE_BREAK.test(text) && this.doc.widthOfString(text) < width - 0.5
   }
 
   /** The height of one label / value row of facts(), and whether it fits on one line. */
@@ -649,8 +651,4 @@ export async function renderCaseFileChunks (m: CaseFileModel, template: CaseFile
   doc.end()
   await done
   return slabs.finish()
-}
-
-export async function renderCaseFile (m: CaseFileModel, template: CaseFileTemplate, x: Texts): Promise<Buffer> {
-  return Buffer.concat(await renderCaseFileChunks(m, template, x))
 }

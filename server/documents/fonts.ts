@@ -23,47 +23,29 @@ export const FONTS = {
 
 let parsed: Record<keyof typeof FONTS, fontkit.Font> | undefined
 
-/** Words whose layout is kept per font; past this the cache starts again. */
-const LAYOUTS_KEPT = 100_000
-
-/**
- * A font whose word layouts (fontkit's OpenType shaping, a third of the time
- * of a case file) are kept for every later document of this thread: the same
- * labels, names, dates and hashes come back each time a case is printed. pdfkit
- * asks fontkit for one word at a time and scales the positions in place, so
- * each answer gets fresh copies of the positions; glyphs are only read.
- */
-function withSharedLayouts (font: fontkit.Font): fontkit.Font {
-  const kept = new Map<string, { glyphs: fontkit.Glyph[], positions: fontkit.GlyphPosition[] }>()
-  const layout = (text: string, features?: Parameters<fontkit.Font['layout']>[1]): unknown => {
-    // pdfkit passes features only for text set with OpenType options, which it does not cache either.
-    if (features !== undefined) return font.layout(text, features)
-    let run = kept.get(text)
-    if (run === undefined) {
-      const fresh = font.layout(text)
-      run = { glyphs: fresh.glyphs, positions: fresh.positions.map((p) => ({ ...p })) }
-      if (kept.size >= LAYOUTS_KEPT) kept.clear()
-      kept.set(text, run)
-    }
-    const positions = run.positions.map((p) => ({ ...p }))
-    return { glyphs: run.glyphs, positions, get advanceWidth () { return positions.reduce((w, p) => w + p.xAdvance, 0) } }
-  }
-  return new Proxy(font, { get: (target, prop) => (prop === 'layout' ? layout : Reflect.get(target, prop, target)) })
-}
-
 /**
  * The fonts, parsed once per thread and shared by every document: fontkit
  * decodes a font's OpenType tables on first use, which took a fifth of a
  * second per case file when each document parsed its own copy. Every
- * document still embeds its own subset; a parsed font is only read.
+ * document still embeds its own subset.
  */
 function parsedFonts (): Record<keyof typeof FONTS, fontkit.Font> {
-  parsed ??= Object.fromEntries(Object.entries(FONTS).map(([name, file]) => [name, withSharedLayouts(fontkit.create(fs.readFileSync(file)) as fontkit.Font)])) as Record<keyof typeof FONTS, fontkit.Font>
+  parsed ??= Object.fromEntries(Object.entries(FONTS).map(([name, file]) => [name, fontkit.create(fs.readFileSync(file)) as fontkit.Font])) as Record<keyof typeof FONTS, fontkit.Font>
   return parsed
 }
 
-/** Registers the fonts on a pdfkit document under the names regular, bold, italic, mono. */
+/**
+ * Registers the fonts on a pdfkit document under the names regular, bold,
+ * italic, mono. Each document starts with an empty glyph cache: fontkit keeps
+ * a glyph with the characters it was first made from (the "fi" ligature from
+ * "f", "i" or from U+FB01), and pdfkit writes those into the PDF's text map,
+ * so a cache kept from an earlier document would make the bytes of this one
+ * depend on what the thread printed before. A document must therefore be laid
+ * out and ended before the next one starts (case-file-worker.ts renders one
+ * at a time; a label is drawn without a pause).
+ */
 export function registerFonts (doc: PDFKit.PDFDocument): void {
+  for (const font of Object.values(parsedFonts())) (font as unknown as { _glyphs: Record<number, unknown> })._glyphs = {}
   // pdfkit takes a fontkit font as it is (anything with a `layout`); its types only name paths and buffers.
   for (const [name, font] of Object.entries(parsedFonts())) doc.registerFont(name, font as unknown as string)
   doc.font('regular')

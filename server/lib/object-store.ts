@@ -72,26 +72,31 @@ export class ObjectStore {
    * A stored file that no longer matches its name (damaged on disk) is
    * replaced by the good bytes received.
    */
-  async store (received: Received): Promise<void> {
+  async store (received: Received): Promise<'stored' | 'existing' | 'repaired'> {
     const target = this.pathOf(received.sha256)
     const dir = path.dirname(target)
     await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 })
-    if (fs.existsSync(target) && (await this.hash(received.sha256))?.sha256 === received.sha256) {
+    const present = fs.existsSync(target)
+    if (present && (await this.hash(received.sha256))?.sha256 === received.sha256) {
       await fs.promises.rm(received.tmpPath, { force: true })
-      return
+      return 'existing'
     }
     await fs.promises.rename(received.tmpPath, target)
     await fs.promises.chmod(target, 0o400)
     // fsync the directory so the rename itself survives a power loss.
     const handle = await fs.promises.open(dir, 'r')
     try { await handle.sync() } finally { await handle.close() }
+    return present ? 'repaired' : 'stored'
   }
 
-  /** Stores bytes already in memory (a print copy); returns their SHA-256. */
-  async put (bytes: Buffer): Promise<string> {
+  /** Stores bytes already in memory (a print copy); returns their SHA-256 and what store() did. */
+  async put (bytes: Buffer): Promise<{ sha256: string, outcome: 'stored' | 'existing' | 'repaired' }> {
     const received = await this.receive((async function * () { yield bytes })())
-    try { await this.store(received) } finally { await this.discard(received) }
-    return received.sha256
+    try {
+      return { sha256: received.sha256, outcome: await this.store(received) }
+    } finally {
+      await this.discard(received)
+    }
   }
 
   async discard (received: Received): Promise<void> {

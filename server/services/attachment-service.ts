@@ -148,7 +148,9 @@ export function createAttachmentService (db: Db, writes: WritePath, store: Objec
         const { agencyId } = owner(user, type, ownerId, 'write')
         const mediaType = await sniff(received.head)
         const exif = await readExif(received.tmpPath, mediaType)
-        await store.store(received)
+        if (await store.store(received) === 'repaired') {
+          log.warn({ sha256: received.sha256 }, 'a stored file that no longer matched its SHA-256 was replaced by the same content uploaded again')
+        }
         const record = writes.commit(user.id, (tx, time) => {
           const row = tx.insert(attachments).values({
             id: newId(), agencyId, ownerType: type, ownerId, sha256: received.sha256, size: received.size, mediaType,

@@ -6,7 +6,7 @@ import { CompactSign } from 'jose'
 import type { Db } from '../db/client.js'
 import { attachments, caseActions, caseStatusChanges, custodyEvents, items as itemsTable, users } from '../db/schema/index.js'
 import type { CaseFileModel, Exhibit } from '../documents/case-file.js'
-import { DamagedPrintCopy, type CaseFileRenderer } from '../documents/case-file-renderer.js'
+import { DamagedPrintCopies, type CaseFileRenderer } from '../documents/case-file-renderer.js'
 import type { PhotoJob } from '../documents/case-file-worker.js'
 import { loadTemplate, type Language } from '../documents/template.js'
 import { Problem } from '../errors.js'
@@ -54,6 +54,20 @@ export interface Manifest {
 
 /** A file of the bundle made in memory (records, audit entries, proofs, keys). */
 interface Member { path: string, bytes: Buffer }
+
+/** `work` on every item, at most `limit` at a time, answers in order. */
+async function mapLimit<T, R> (items: T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length)
+  let next = 0
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++
+      results[i] = await work(items[i] as T, i)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane))
+  return results
+}
 
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i
 
@@ -286,32 +300,43 @@ export function createBundleService (deps: {
   /**
    * The case file, laid out in the worker from the moment this is called (when
    * every print copy is already made, as after an upload) while the caller
-   * assembles the manifest it carries. A damaged print copy is made again from
-   * its original, and the case file rendered again.
+   * assembles the manifest it carries.
    */
   async function print (r: Read, manifest: Promise<Assembled>) {
     const embedded = manifest.then((a) => ({ bytes: a.embedded, sha256: a.embeddedSha256 }))
+    // Rejected when assembling failed: renderer.render cancels the job then, and start() throws.
+    embedded.catch(() => {})
     let copies = r.photos.map((p) => prints.stored(p.source))
-    if (copies.includes(undefined)) copies = await Promise.all(r.photos.map(async (p) => await prints.locate(p.source)))
+    if (copies.includes(undefined)) {
+      // Copies not made yet (photos from before print copies existed): two at a time, as each
+      // holds its original in memory while sharp reduces it.
+      copies = await mapLimit(r.photos, 2, async (p, i) => copies[i] !== undefined ? copies[i] : await prints.locate(p.source))
+    }
     const photos: PhotoJob[] = r.photos.map((p, i) => ({
       label: p.label,
       attachment: p.attachment,
       copy: copies[i] ?? null,
       original: r.checkOriginals ? { path: objects.pathOf(p.source.sha256), sha256: p.source.sha256 } : null
     }))
-    let pdf: Buffer[] | undefined
-    for (let attempt = 0; pdf === undefined; attempt++) {
-      try {
-        pdf = await renderer.render({ model: { ...r.model, photos }, template: r.template, lang: r.lang }, embedded)
-      } catch (err) {
-        const i = err instanceof DamagedPrintCopy && attempt < photos.length ? photos.findIndex((p) => p.attachment.id === err.attachmentId) : -1
-        const photo = photos[i]
+    const job = (): Parameters<CaseFileRenderer['render']>[0] => ({ model: { ...r.model, photos }, template: r.template, lang: r.lang })
+    let pdf: Buffer[]
+    try {
+      pdf = await renderer.render(job(), embedded)
+    } catch (err) {
+      if (!(err instanceof DamagedPrintCopies)) throw err
+      // The worker checks every copy before it lays out a page: all the damaged ones are made
+      // again from their originals, and the file rendered once more.
+      for (const id of err.attachmentIds) {
+        const i = photos.findIndex((p) => p.attachment.id === id)
         const source = r.photos[i]?.source
-        if (photo === undefined || source === undefined) {
-          if (err instanceof DamagedPrintCopy) throw new Problem(409, 'integrity-failure', `${err.message} even after it was made again from the original; the case file is not generated`)
-          throw err
-        }
-        photos[i] = { ...photo, copy: await prints.locate(source, { remake: true }) }
+        const photo = photos[i]
+        if (source !== undefined && photo !== undefined) photos[i] = { ...photo, copy: await prints.locate(source, { remake: true }) }
+      }
+      try {
+        pdf = await renderer.render(job(), embedded)
+      } catch (again) {
+        if (again instanceof DamagedPrintCopies) throw new Problem(409, 'integrity-failure', `${again.message}, even after they were made again from the originals; the case file is not generated`)
+        throw again
       }
     }
     return { pdf, size: pdf.reduce((n, slab) => n + slab.length, 0), sha256: pdf.reduce((h, slab) => h.update(slab), createHash('sha256')).digest('hex') }
@@ -377,11 +402,24 @@ export function createBundleService (deps: {
      * cannot be made, breaks the stream off instead of passing.
      */
     async bundle (user: AuthUser, caseId: string, lang: Language, generatedAt: string): Promise<{ stream: Readable, reference: string }> {
-      const { r, a, done } = start(user, caseId, lang, generatedAt, false)
+      const { r, a, done: sealed } = start(user, caseId, lang, generatedAt, false)
+      // Recorded before a byte is sent; if it cannot be, nothing is sent (and the case file's
+      // own outcome is of no interest any more).
+      try {
+        audit(user, r.record, 'bundle', lang, generatedAt, a.embeddedSha256, r.checkpoint.size)
+      } catch (err) {
+        sealed.catch(() => {})
+        throw err
+      }
       const mtime = new Date(generatedAt)
       const zip = new yazl.ZipFile()
       const options = { mtime, mode: 0o100644 }
       const output = new PassThrough()
+      // The evidence file being streamed: closed if the client goes away, so no descriptor is left open.
+      let reading: fs.ReadStream | undefined
+      let finished = false
+      output.on('close', () => { if (!finished) reading?.destroy() })
+      output.on('end', () => { finished = true })
       // A stored file that is gone, unreadable or changed breaks the download off; its error
       // must reach `output` only: an 'error' event nobody listens to would crash the process.
       const breakOff = (error: Error): void => { output.destroy(error) }
@@ -399,20 +437,20 @@ export function createBundleService (deps: {
         // Opened only when its turn comes: opened all at once, every file would buffer a chunk.
         zip.addReadStreamLazy(e.path, { ...options, compress: false, size: e.attachment.size }, (cb) => {
           const source = fs.createReadStream(objects.pathOf(e.attachment.sha256), { highWaterMark: 1024 * 1024 })
+          reading = source
           source.on('error', (err) => { breakOff(new Error(`attachment ${e.attachment.id} (${e.path}) cannot be read: ${err.message}; the bundle is broken off`)) })
           cb(null, source.pipe(check))
         })
       }
       // Deflating thousands of small proofs cost more time than the bytes it saves; large text files are deflated.
       for (const m of a.members) zip.addBuffer(m.bytes, m.path, { ...options, compress: m.bytes.length > 64 * 1024 })
-      zip.outputStream.pipe(output)
-      audit(user, r.record, 'bundle', lang, generatedAt, a.embeddedSha256, r.checkpoint.size)
-      done.then((f) => {
+      sealed.then((f) => {
         zip.addReadStream(Readable.from(f.pdf.pdf), 'case-file.pdf', { ...options, compress: false, size: f.pdf.size })
         zip.addBuffer(f.manifestBytes, 'manifest.json', options)
         zip.addBuffer(Buffer.from(f.detached, 'utf8'), 'manifest.jws', options)
         zip.end()
       }, (err: Error) => { breakOff(new Error(`the case file could not be made: ${err.message}; the bundle is broken off`, { cause: err })) })
+      zip.outputStream.pipe(output)
       return { stream: output, reference: r.record.reference }
     }
   }

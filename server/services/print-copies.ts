@@ -41,9 +41,31 @@ export function createPrintCopies (db: Db, objects: ObjectStore, now: () => Date
     return bytes
   }
 
+  // Making a copy holds the original and its decoded pixels in memory: two at a time at most,
+  // however many uploads arrive together.
+  let making = 0
+  const waiting: Array<() => void> = []
+  async function turn<T> (work: () => Promise<T>): Promise<T> {
+    // A slot freed is handed to the next in line, so that no newcomer slips in between.
+    if (making >= 2) await new Promise<void>((resolve) => { waiting.push(resolve) })
+    else making++
+    try {
+      return await work()
+    } finally {
+      const next = waiting.shift()
+      if (next !== undefined) next(); else making--
+    }
+  }
+
   async function make (photo: PhotoSource): Promise<(Printable & { sha256: string }) | null> {
+    return await turn(async () => await makeNow(photo))
+  }
+
+  async function makeNow (photo: PhotoSource): Promise<(Printable & { sha256: string }) | null> {
     const copy = await printable(await original(photo), photo.mediaType)
-    const copySha256 = copy === null ? null : await objects.put(copy.bytes)
+    const put = copy === null ? null : await objects.put(copy.bytes)
+    if (put?.outcome === 'repaired') log.warn({ attachmentId: photo.id, printSha256: put.sha256 }, 'a damaged print copy on disk was replaced')
+    const copySha256 = put?.sha256 ?? null
     db.insert(printCopies).values({
       sourceSha256: photo.sha256,
       version: PRINT_VERSION,

@@ -140,20 +140,33 @@ class Writer {
   }
 
   /**
-   * Whether `text` fits on one line of `width` in the current font, with half
-   * a point to spare so that pdfkit's line wrapper agrees. Most table cells
-   * and facts do, and drawing them without the wrapper is most of the saving
-   * on a case file of thousands of rows.
+   * The lines of `text` when each of its lines (split at "\n") fits `width`
+   * in the current font, with half a point to spare so that pdfkit's line
+   * wrapper would agree; null when one must be wrapped. Most table cells and
+   * facts are such short lines, and drawing them line by line without the
+   * wrapper is most of the saving on a case file of thousands of rows.
    */
-  oneLine (text: string, width: number): boolean {
-    return !LINE_BREAK.test(text) && this.doc.widthOfString(text) < width - 0.5
+  shortLines (text: string, width: number): string[] | null {
+    const lines = text.split('\n')
+    for (const line of lines) {
+      if (LINE_BREAK.test(line) || (line === '' && lines.length > 1) || this.doc.widthOfString(line) >= width - 0.5) return null
+    }
+    return lines
   }
 
-  /** The height of one label / value row of facts(), and whether it fits on one line. */
-  private factRow (label: string, value: string): { h: number, short: boolean } {
+  /** Draws short lines (shortLines) from (x, y), one line height apart, as pdfkit's wrapper would. */
+  drawLines (lines: string[], x: number, y: number, width: number, align: 'left' | 'right' = 'left'): void {
+    const step = this.doc.currentLineHeight(true)
+    lines.forEach((line, k) => {
+      if (line !== '') this.doc.text(line, x + (align === 'right' ? width - this.doc.widthOfString(line) : 0), y + k * step, { lineBreak: false })
+    })
+  }
+
+  /** The height of one label / value row of facts(), and its value's lines when they are short. */
+  private factRow (label: string, value: string): { h: number, lines: string[] | null } {
     this.doc.font('regular').fontSize(9)
-    const short = this.oneLine(value, WIDTH - FACT_LABEL) && this.oneLine(label, FACT_LABEL - 8)
-    return { h: Math.max(short ? this.doc.currentLineHeight(true) : this.doc.heightOfString(value, { width: WIDTH - FACT_LABEL }), 11), short }
+    const lines = this.shortLines(label, FACT_LABEL - 8)?.length === 1 ? this.shortLines(value, WIDTH - FACT_LABEL) : null
+    return { h: Math.max(lines !== null ? lines.length * this.doc.currentLineHeight(true) : this.doc.heightOfString(value, { width: WIDTH - FACT_LABEL }), 11), lines }
   }
 
   /** The room facts() needs on the page it starts on: its first row. */
@@ -167,12 +180,13 @@ class Writer {
     const labelWidth = FACT_LABEL
     for (const [label, value] of rows) {
       if (value == null || value === '') continue
-      const { h, short } = this.factRow(label, value)
+      const { h, lines } = this.factRow(label, value)
       this.ensure(h + 3)
       const y = this.doc.y
-      if (short) {
+      if (lines !== null) {
         this.doc.fillColor(MUTED).text(label, MARGIN.left, y, { lineBreak: false })
-        this.doc.fillColor(INK).text(value, MARGIN.left + labelWidth, y, { lineBreak: false })
+        this.doc.fillColor(INK)
+        this.drawLines(lines, MARGIN.left + labelWidth, y, WIDTH - labelWidth)
         this.doc.y = y + h + 3
       } else {
         this.doc.fillColor(MUTED).text(label, MARGIN.left, y, { width: labelWidth - 8 })
@@ -190,12 +204,13 @@ class Writer {
     const total = columns.reduce((s, c) => s + c.width, 0)
     const widths = columns.map((c) => (c.width / total) * WIDTH)
     const lineHeight = (font: string): number => this.doc.font(font).fontSize(fontSize).currentLineHeight(true)
-    const oneLine = (text: string, i: number, font: string): boolean => {
+    const shortLines = (text: string, i: number, font: string): string[] | null => {
       this.doc.font(font).fontSize(fontSize)
-      return this.oneLine(text, (widths[i] ?? 0) - 2 * pad)
+      return this.shortLines(text, (widths[i] ?? 0) - 2 * pad)
     }
     const cellHeight = (text: string, i: number, font: string): number => {
-      if (oneLine(text, i, font)) return lineHeight(font)
+      const lines = shortLines(text, i, font)
+      if (lines !== null) return lines.length * lineHeight(font)
       return this.doc.heightOfString(text === '' ? ' ' : text, { width: (widths[i] ?? 0) - 2 * pad })
     }
     const fontOf = (i: number): string => (columns[i]?.mono === true ? 'mono' : 'regular')
@@ -204,7 +219,7 @@ class Writer {
     // The header never stands alone at the foot of a page: it needs room for the first row too
     // (up to 120 pt: a taller row breaks across pages anyway).
     const start = (rows: string[][]): number => headerHeight() + Math.min(rows[0] === undefined ? 0 : rowHeight(rows[0]), 120)
-    return { fontSize, pad, widths, oneLine, cellHeight, fontOf, headerHeight, rowHeight, start }
+    return { fontSize, pad, widths, shortLines, cellHeight, fontOf, headerHeight, rowHeight, start }
   }
 
   /** The room table() needs on the page it starts on: its header and (the start of) its first row. */
@@ -226,7 +241,7 @@ class Writer {
 
   /** A table that breaks across pages with its header repeated; `marks` flags rows (anomalies) in red. */
   table (columns: Column[], rows: string[][], options: { size?: number, marks?: boolean[] } = {}): void {
-    const { fontSize, pad, widths, oneLine, cellHeight, fontOf, headerHeight, rowHeight, start } = this.tableMetrics(columns, options)
+    const { fontSize, pad, widths, shortLines, cellHeight, fontOf, headerHeight, rowHeight, start } = this.tableMetrics(columns, options)
     const header = (): void => {
       const h = headerHeight()
       const y = this.doc.y
@@ -248,10 +263,9 @@ class Writer {
         const column = columns[i]
         const width = (widths[i] ?? 0) - 2 * pad
         this.doc.fillColor(marked && i === 0 ? ALERT : INK)
-        if (oneLine(cell, i, fontOf(i))) {
-          // One line needs no line wrapper, which is most of the cost of a table cell.
-          const indent = column?.align === 'right' ? width - this.doc.widthOfString(cell) : 0
-          if (cell !== '') this.doc.text(cell, x + pad + indent, y + pad, { lineBreak: false })
+        const lines = shortLines(cell, i, fontOf(i))
+        if (lines !== null) {
+          this.drawLines(lines, x + pad, y + pad, width, column?.align)
         } else {
           this.doc.text(cell, x + pad, y + pad, { width, align: column?.align ?? 'left', height: h - 2 * pad })
         }

@@ -550,3 +550,18 @@ t.test('attachment rows cannot be UPDATEd or DELETEd in SQLite', async (t) => {
   t.throws(() => sqlite.prepare('DELETE FROM attachments').run(), /attachments are append-only/, 'DELETE of every row is refused')
   t.match((await as(app, officer.token)('GET', `/api/attachments/${id}`)).json(), { filename: 'kept.txt' }, 'the row is unchanged')
 })
+
+t.test('a stored file damaged on disk is made good when the same content is uploaded again, and downloads whole after', async (t) => {
+  const { app, officer, url } = await setup(t)
+  const first = (await upload(app, officer.token, url, [filePart(FOX, 'fox.txt')])).json<AttachmentBody>()
+  const stored = app.services.objects.pathOf(FOX_SHA256)
+  fs.chmodSync(stored, 0o600)
+  fs.writeFileSync(stored, FOX.replace('fox', 'cat'))
+  assertProblem(t, await app.inject({ method: 'GET', url: `/api/attachments/${first.id}/content`, headers: { ...bearer(officer.token), range: 'bytes=0-3' } }), 409, { code: 'integrity-failure' }, 'before: a range of the damaged file')
+  const again = await upload(app, officer.token, url, [filePart(FOX, 'fox-again.txt')])
+  t.equal(again.statusCode, 201, 'the same content uploaded again is accepted')
+  t.equal(fs.readFileSync(stored, 'utf8'), FOX, 'the stored file holds the right bytes again')
+  const download = await as(app, officer.token)('GET', `/api/attachments/${first.id}/content`)
+  t.equal(download.statusCode, 200, 'the first attachment downloads again')
+  t.equal(download.body, FOX, 'whole and right')
+})

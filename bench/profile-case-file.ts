@@ -1,8 +1,14 @@
 /**
- * Not a bench: builds the reference case once into PROFILE_DIR (kept between
- * runs) and renders its case file and bundle in-process, printing the time of
- * each, so that a change to the case file can be timed and profiled
- * (node --cpu-prof --import tsx bench/profile-case-file.ts).
+ * Not a bench: builds the reference case once into PROFILE_DIR (default
+ * /tmp/strongroom-profile, kept between runs) and renders its case file and
+ * bundle in-process, printing the time, CPU and RSS of each, so that a change
+ * to the case file can be timed and profiled:
+ *
+ *   npx tsx bench/profile-case-file.ts [pdf|bundle|both]
+ *   node --cpu-prof --import tsx bench/profile-case-file.ts bundle
+ *
+ * RUNS (default 2) repeats; OUT=<file> keeps the case file; GENERATED_AT fixes
+ * its generation time (to compare the bytes of two versions of the code).
  */
 import fs from 'node:fs'
 import path from 'node:path'

@@ -27,36 +27,20 @@
 import { spawn, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import http from 'node:http'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { fileURLToPath } from 'node:url'
 import { buildApp } from '../server/app.js'
 import { loadConfig } from '../server/config.js'
+import { freePort, MIB, rssMib, seconds } from './common.js'
 import { buildReferenceCase, ITEMS, password, PHOTOS, photoType, type Reference } from './reference-case.js'
 
-const MIB = 1024 * 1024
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'strongroom-bench-bundle-'))
 const dataDir = path.join(work, 'data')
 
-const seconds = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e9
 const mib = (bytes: number): string => (bytes / MIB).toFixed(1)
-
-async function freePort (): Promise<number> {
-  return await new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo
-      s.close(() => resolve(port))
-    })
-  })
-}
-
-function rssMib (pid: number): number {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8')
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024
-}
 
 /** CPU seconds a process has used (user + system), from /proc/<pid>/stat at 100 ticks a second. */
 function cpuSeconds (pid: number): number {

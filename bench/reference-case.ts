@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify'
 import type { AuthUser } from '../server/services/access.js'
+import { seconds } from './common.js'
 import { jpeg, png, withComment, withPngText } from './photo.js'
 
 export const scale = Number(process.env.BENCH_SCALE ?? 1)
@@ -15,7 +16,6 @@ const SEIZURES = 10
 export const ITEMS = Math.max(SEIZURES, Math.round(200 * scale))
 export const PHOTOS = Math.max(1, Math.round(100 * scale))
 export const password = 'bench password long enough'
-const seconds = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e9
 
 /**
  * Distinct photos of about 2 MiB: four pictures, each file made unique by a

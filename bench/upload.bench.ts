@@ -11,12 +11,11 @@ import { execFileSync, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import http from 'node:http'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { freePort, MIB, rssMib } from './common.js'
 
-const MIB = 1024 * 1024
 const sizeMib = Number(process.env.BENCH_UPLOAD_MIB ?? 1024)
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'strongroom-bench-upload-'))
@@ -38,21 +37,6 @@ function makeFile (): void {
     fs.writeSync(fd, block, 0, Math.min(block.length, sizeMib * MIB - written))
   }
   fs.closeSync(fd)
-}
-
-async function freePort (): Promise<number> {
-  return await new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo
-      s.close(() => resolve(port))
-    })
-  })
-}
-
-function rssMib (pid: number): number {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8')
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0)
-  return kb / 1024
 }
 
 async function api (port: number, method: string, url: string, body?: unknown, token?: string): Promise<any> {

@@ -3,9 +3,8 @@
  * files, so that laying out hundreds of pages does not stop the main thread,
  * which streams the rest of the bundle meanwhile, on another core.
  */
-import { createHash } from 'node:crypto'
-import fs from 'node:fs'
 import { parentPort } from 'node:worker_threads'
+import { readVerified } from '../lib/hash.js'
 import { renderCaseFileChunks, type CaseFileModel } from './case-file.js'
 import type { Printable } from './printable.js'
 import { texts, type CaseFileTemplate, type Language } from './template.js'
@@ -46,30 +45,24 @@ class IntegrityFailure extends Error {}
 /** Print copies that no longer match their SHA-256: the main thread makes them again and asks once more. */
 class DamagedCopies extends Error { constructor (readonly attachmentIds: string[]) { super(`print copies of attachments ${attachmentIds.join(', ')} damaged`) } }
 
-const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex')
-
-async function readChecked (file: string, expected: string): Promise<Buffer | null> {
-  const bytes = await fs.promises.readFile(file).catch(() => null)
-  return bytes === null || sha256(bytes) !== expected ? null : bytes
-}
 
 async function render (job: CaseFileJob, manifest: Promise<{ bytes: Buffer, sha256: string }>): Promise<Buffer[]> {
   // Every print copy is checked before the layout starts, so that all the damaged ones are
   // made again at once (and the file rendered once more), not one per render.
   const damaged: string[] = []
   for (const p of job.model.photos) {
-    if (p.copy !== null && await readChecked(p.copy.path, p.copy.sha256) === null) damaged.push(p.attachment.id)
+    if (p.copy !== null && await readVerified(p.copy.path, p.copy.sha256) === null) damaged.push(p.attachment.id)
   }
   if (damaged.length > 0) throw new DamagedCopies(damaged)
   const photos: CaseFileModel['photos'] = job.model.photos.map((p) => ({
     label: p.label,
     attachment: p.attachment,
     image: async (): Promise<Printable | null> => {
-      if (p.original !== null && await readChecked(p.original.path, p.original.sha256) === null) {
+      if (p.original !== null && await readVerified(p.original.path, p.original.sha256) === null) {
         throw new IntegrityFailure(`The stored file of attachment ${p.attachment.id} is missing or no longer matches its SHA-256; the case file is not generated`)
       }
       if (p.copy === null) return null
-      const bytes = await readChecked(p.copy.path, p.copy.sha256)
+      const bytes = await readVerified(p.copy.path, p.copy.sha256)
       if (bytes === null) throw new DamagedCopies([p.attachment.id])
       return { bytes, width: p.copy.width, height: p.copy.height, mediaType: p.copy.mediaType }
     }

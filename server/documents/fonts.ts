@@ -45,8 +45,10 @@ function parsedFonts (): Record<keyof typeof FONTS, fontkit.Font> {
  * at a time; a label is drawn without a pause).
  */
 export function registerFonts (doc: PDFKit.PDFDocument): void {
-  for (const font of Object.values(parsedFonts())) (font as unknown as { _glyphs: Record<number, unknown> })._glyphs = {}
-  // pdfkit takes a fontkit font as it is (anything with a `layout`); its types only name paths and buffers.
-  for (const [name, font] of Object.entries(parsedFonts())) doc.registerFont(name, font as unknown as string)
+  for (const [name, font] of Object.entries(parsedFonts())) {
+    (font as unknown as { _glyphs: Record<number, unknown> })._glyphs = {}
+    // pdfkit takes a fontkit font as it is (anything with a `layout`); its types only name paths and buffers.
+    doc.registerFont(name, font as unknown as string)
+  }
   doc.font('regular')
 }

@@ -11,6 +11,7 @@ import type { PhotoJob } from '../documents/case-file-worker.js'
 import { loadTemplate, type Language } from '../documents/template.js'
 import { Problem } from '../errors.js'
 import { canonicalJson } from '../lib/canonical-json.js'
+import { sha256Hex } from '../lib/hash.js'
 import { newId } from '../lib/ids.js'
 import { yazl } from '../lib/zip.js'
 import { cachedNodeStore, inclusionProof } from '../lib/merkle.js'
@@ -80,7 +81,6 @@ export function safeName (name: string): string {
   return safe
 }
 
-const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex')
 const json = (value: unknown): Buffer => Buffer.from(canonicalJson(value), 'utf8')
 
 /** The bundle manifest minus the case file's own entry: what the PDF embeds and its QR code names. */
@@ -287,12 +287,12 @@ export function createBundleService (deps: {
     }
     add('VERIFY.txt', Buffer.from(verifyText(manifestBase, signer.kid), 'utf8'))
     const listed: ManifestFile[] = [
-      ...members.map((m) => ({ path: m.path, size: m.bytes.length, sha256: sha256(m.bytes) })),
+      ...members.map((m) => ({ path: m.path, size: m.bytes.length, sha256: sha256Hex(m.bytes) })),
       ...r.evidence.map((e) => ({ path: e.path, size: e.attachment.size, sha256: e.attachment.sha256 }))
     ]
     const evidenceOnly = { ...manifestBase, files: [...listed].sort((a, b) => (a.path < b.path ? -1 : 1)) }
     const embedded = json(evidenceOnly)
-    return { members, evidenceOnly, embedded, embeddedSha256: sha256(embedded) }
+    return { members, evidenceOnly, embedded, embeddedSha256: sha256Hex(embedded) }
   }
 
   type Assembled = ReturnType<typeof assemble>

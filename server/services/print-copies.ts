@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import { and, eq } from 'drizzle-orm'
 import type { FastifyBaseLogger } from 'fastify'
@@ -6,6 +5,7 @@ import type { Db } from '../db/client.js'
 import { printCopies } from '../db/schema/index.js'
 import { printable, PRINT_VERSION, type Printable } from '../documents/printable.js'
 import { Problem } from '../errors.js'
+import { readVerified } from '../lib/hash.js'
 import type { ObjectStore } from '../lib/object-store.js'
 
 export type PrintableType = 'image/jpeg' | 'image/png'
@@ -17,8 +17,6 @@ export interface PrintCopyRef { path: string, sha256: string, width: number, hei
 
 /** The photo a print copy is made from: its attachment id names it in errors. */
 export interface PhotoSource { id: string, sha256: string, mediaType: PrintableType }
-
-const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex')
 
 /**
  * Print copies of photos (schema: print_copies): made once, from the original
@@ -34,8 +32,8 @@ export function createPrintCopies (db: Db, objects: ObjectStore, now: () => Date
 
   /** The original's bytes, or integrity-failure when they are gone or no longer match. */
   async function original (photo: PhotoSource): Promise<Buffer> {
-    const bytes = await fs.promises.readFile(objects.pathOf(photo.sha256)).catch(() => null)
-    if (bytes === null || sha256(bytes) !== photo.sha256) {
+    const bytes = await readVerified(objects.pathOf(photo.sha256), photo.sha256)
+    if (bytes === null) {
       throw new Problem(409, 'integrity-failure', `The stored file of attachment ${photo.id} is missing or no longer matches its SHA-256; the case file is not generated`)
     }
     return bytes

@@ -3,6 +3,7 @@ import { inflateSync } from 'node:zlib'
 import { calculateJwkThumbprint, compactVerify, importJWK, type JWK } from 'jose'
 import yauzl from 'yauzl'
 import { canonicalJson } from '../lib/canonical-json.js'
+import { sha256Hex } from '../lib/hash.js'
 import { leafHash } from '../lib/merkle.js'
 import { ed25519KeyId, ed25519PublicKeyFromBytes, NoteError, openCheckpoint, type NoteVerifier } from '../lib/note.js'
 import { checkTlogProof } from '../lib/tlog-proof.js'
@@ -27,7 +28,6 @@ export interface BundleReport {
 }
 
 const SIGNED_MEMBERS = new Set(['manifest.json', 'manifest.jws'])
-const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex')
 
 interface Member { path: string, bytes?: Buffer, size: number, sha256: string, error?: string }
 
@@ -265,7 +265,7 @@ export async function verifyBundle (file: string, options: { expectedThumbprint?
   const pdf = members.get('case-file.pdf')?.bytes
   if (pdf !== undefined) {
     const expected = canonicalJson({ ...manifest, files: (manifest.files ?? []).filter((f) => f.path !== 'case-file.pdf') })
-    report.embeddedManifestSha256 = sha256(Buffer.from(expected, 'utf8'))
+    report.embeddedManifestSha256 = sha256Hex(Buffer.from(expected, 'utf8'))
     if (embeddedFiles(pdf).some((b) => b.toString('utf8') === expected)) pass('case-file.pdf', `embeds the manifest (SHA-256 ${report.embeddedManifestSha256}, the cover's QR code)`)
     else fail('case-file.pdf', 'does not embed this bundle\'s manifest')
   }

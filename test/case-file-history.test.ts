@@ -1,10 +1,13 @@
 /**
  * A case file's bytes depend on the case and the generation time only, not on what the server
  * printed before it. The case file worker keeps its fonts parsed between documents; fontkit
- * remembers a glyph with the characters it was first made from (the "fi" ligature from "f" +
- * "i", or from U+FB01 "ﬁ" pasted from another PDF), and pdfkit writes those characters into
- * the PDF's text map. Here one case is printed by a fresh server, and by another server after
- * it printed a case whose text reaches the same glyph the other way.
+ * remembers a glyph with the characters it was first made from, and pdfkit writes those
+ * characters into the PDF's text map. With ligatures (the "fi" glyph made from "f" + "i", or
+ * from U+FB01 "ﬁ" pasted from another PDF) that made the bytes depend on the order of printing,
+ * until each document started with empty glyph caches (fonts.ts). The fonts are now used
+ * without their layout tables, so no two characters share a glyph; this test keeps that
+ * guarantee if the fonts or the shaping change. One case is printed by a fresh server, and by
+ * another server after it printed a case whose text would reach the same glyph the other way.
  */
 import type { FastifyInstance } from 'fastify'
 import t from 'tap'

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads'
 import type { FastifyBaseLogger } from 'fastify'
-import { Problem, type ProblemCode } from '../errors.js'
+import { Problem } from '../errors.js'
 import type { CaseFileJob, CaseFileMessage, CaseFileReply } from './case-file-worker.js'
 
 /** The worker found print copies whose bytes no longer match: make them again and render once more. */
@@ -38,7 +38,6 @@ export function createCaseFileRenderer (log: FastifyBaseLogger) {
       pending.delete(reply.id)
       if ('pdf' in reply) p.resolve(reply.pdf.map((slab) => Buffer.from(slab)))
       else if ('damagedCopies' in reply) p.reject(new DamagedPrintCopies(reply.damagedCopies))
-      else if ('problem' in reply) p.reject(new Problem(reply.problem.status, reply.problem.code as ProblemCode, reply.problem.detail))
       else p.reject(new Error(`case file rendering failed: ${reply.error}`))
     })
     w.on('error', (err) => {

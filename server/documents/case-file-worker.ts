@@ -10,12 +10,11 @@ import type { Printable } from './printable.js'
 import { texts, type CaseFileTemplate, type Language } from './template.js'
 import type { PrintCopyRef } from '../services/print-copies.js'
 
-/** A photo as the worker gets it: where its print copy is, and, when asked, where its original is to re-check it. */
+/** A photo as the worker gets it: where its print copy is (null: the original cannot be decoded). */
 export interface PhotoJob {
   label: string
   attachment: CaseFileModel['photos'][number]['attachment']
   copy: PrintCopyRef | null
-  original: { path: string, sha256: string } | null
 }
 
 export interface CaseFileJob {
@@ -37,37 +36,31 @@ export type CaseFileMessage =
 
 export type CaseFileReply =
   | { id: number, pdf: ArrayBuffer[] }
-  | { id: number, problem: { status: number, code: string, detail: string } }
   | { id: number, damagedCopies: string[] }
   | { id: number, error: string }
 
-class IntegrityFailure extends Error {}
 /** Print copies that no longer match their SHA-256: the main thread makes them again and asks once more. */
 class DamagedCopies extends Error { constructor (readonly attachmentIds: string[]) { super(`print copies of attachments ${attachmentIds.join(', ')} damaged`) } }
 
 
 async function render (job: CaseFileJob, manifest: Promise<{ bytes: Buffer, sha256: string }>): Promise<Buffer[]> {
-  // Every print copy is checked before the layout starts, so that all the damaged ones are
-  // made again at once (and the file rendered once more), not one per render.
+  // A damaged print copy does not stop the layout: every damaged one is found in one pass
+  // (each copy is read once, when it is placed), then all are made again at once and the file
+  // rendered once more.
   const damaged: string[] = []
-  for (const p of job.model.photos) {
-    if (p.copy !== null && await readVerified(p.copy.path, p.copy.sha256) === null) damaged.push(p.attachment.id)
-  }
-  if (damaged.length > 0) throw new DamagedCopies(damaged)
   const photos: CaseFileModel['photos'] = job.model.photos.map((p) => ({
     label: p.label,
     attachment: p.attachment,
     image: async (): Promise<Printable | null> => {
-      if (p.original !== null && await readVerified(p.original.path, p.original.sha256) === null) {
-        throw new IntegrityFailure(`The stored file of attachment ${p.attachment.id} is missing or no longer matches its SHA-256; the case file is not generated`)
-      }
       if (p.copy === null) return null
       const bytes = await readVerified(p.copy.path, p.copy.sha256)
-      if (bytes === null) throw new DamagedCopies([p.attachment.id])
+      if (bytes === null) { damaged.push(p.attachment.id); return null }
       return { bytes, width: p.copy.width, height: p.copy.height, mediaType: p.copy.mediaType }
     }
   }))
-  return await renderCaseFileChunks({ ...job.model, photos, manifest }, job.template, texts(job.template, job.lang))
+  const pdf = await renderCaseFileChunks({ ...job.model, photos, manifest }, job.template, texts(job.template, job.lang))
+  if (damaged.length > 0) throw new DamagedCopies(damaged)
+  return pdf
 }
 
 interface Waiting { resolve: (m: { bytes: Buffer, sha256: string }) => void, reject: (err: Error) => void }
@@ -81,11 +74,9 @@ async function run (job: CaseFileJob, manifest: Promise<{ bytes: Buffer, sha256:
     const pdf = slabs.map((slab) => slab.buffer as ArrayBuffer)
     parentPort?.postMessage({ id: job.id, pdf } satisfies CaseFileReply, pdf)
   } catch (err) {
-    const reply: CaseFileReply = err instanceof IntegrityFailure
-      ? { id: job.id, problem: { status: 409, code: 'integrity-failure', detail: err.message } }
-      : err instanceof DamagedCopies
-        ? { id: job.id, damagedCopies: err.attachmentIds }
-        : { id: job.id, error: err instanceof Error ? err.stack ?? err.message : String(err) }
+    const reply: CaseFileReply = err instanceof DamagedCopies
+      ? { id: job.id, damagedCopies: err.attachmentIds }
+      : { id: job.id, error: err instanceof Error ? err.stack ?? err.message : String(err) }
     parentPort?.postMessage(reply)
   } finally {
     manifests.delete(job.id)

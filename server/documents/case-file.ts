@@ -52,6 +52,8 @@ const WIDTH = A4.width - MARGIN.left - MARGIN.right
 const INK = '#111111'
 const MUTED = '#555555'
 const RULE = '#b8b8b8'
+/** RULE as pdfkit writes a colour into a content stream (components 0 to 1). */
+const RULE_RGB = [0xb8, 0xb8, 0xb8].map((c) => c / 255).join(' ')
 const ALERT = '#b00020'
 const SHADE = '#f0f0ec'
 /** Whatever pdfkit's line wrapper breaks a line at, besides running out of width. */
@@ -61,6 +63,7 @@ const FACT_LABEL = 130
 
 interface Column { header: string, width: number, mono?: boolean, align?: 'left' | 'right' }
 interface TocEntry { title: string, page: number, level: number }
+interface Cell { lines: string[] | null, h: number }
 
 /** Bytes in a human unit, in the reader's number format. */
 function size (x: Texts, bytes: number): string {
@@ -87,6 +90,62 @@ export function custodyAnomalies (events: Exhibit['events'], limits: CaseFileTem
     if (late > limits.lateRecordingHours) found.push({ seq: e.seq, key: 'anomaly.lateRecording', vars: { seq: e.seq, hours: Math.round(late) } })
   })
   return found
+}
+
+/** What Writer.line uses of a pdfkit document beyond its published types (pdfkit 0.20). */
+interface GlyphPosition { xAdvance: number, advanceWidth: number, xOffset: number, yOffset: number }
+interface PdfkitInternals {
+  _font: { id: string, ascender: number, ref: () => unknown, encode: (text: string) => [string[], GlyphPosition[]] }
+  _fontSize: number
+  page: { height: number, fonts: Record<string, unknown> }
+  addContent: (data: string) => void
+  x: number
+  y: number
+}
+
+/** A number in a content stream as pdfkit writes it (PDFObject.number). */
+function num (n: number): number {
+  return Math.round(n * 1e6) / 1e6
+}
+
+/**
+ * One line of text with its top left at (x, y), in the current font, size
+ * and colour: the operators `doc.text(line, x, y, { lineBreak: false })`
+ * writes (the same bytes; test/case-file-text.test.ts compares them), as one
+ * write instead of eight, without that call's option handling and second
+ * measuring. Tens of thousands of table cells and facts go through here.
+ */
+export function drawLine (pdf: PDFKit.PDFDocument, text: string, x: number, y: number): void {
+  const doc = pdf as unknown as PdfkitInternals
+  const font = doc._font
+  const size = doc._fontSize
+  if (doc.page.fonts[font.id] == null) doc.page.fonts[font.id] = font.ref()
+  const [encoded, positions] = font.encode(text)
+  const scale = size / 1000
+  const baseline = doc.page.height - y - (font.ascender / 1000) * size
+  const ops = [`q\n1 0 0 -1 0 ${num(doc.page.height)} cm\nBT\n1 0 0 1 ${num(x)} ${num(baseline)} Tm\n/${font.id} ${num(size)} Tf\n`]
+  const segments: string[] = []
+  let last = 0
+  let width = 0
+  const segment = (end: number): void => {
+    if (last < end) {
+      const p = positions[end - 1] as GlyphPosition
+      segments.push(`<${encoded.slice(last, end).join('')}> ${num(-(p.xAdvance - p.advanceWidth))}`)
+    }
+    last = end
+  }
+  for (let i = 0; i < positions.length; i++) {
+    const p = positions[i] as GlyphPosition
+    // Glyphs moved off the line (marks placed by the font) take pdfkit's own path.
+    if (p.xOffset !== 0 || p.yOffset !== 0) { pdf.text(text, x, y, { lineBreak: false }); return }
+    if (p.xAdvance !== p.advanceWidth) segment(i + 1)
+    width += p.xAdvance * scale
+  }
+  segment(positions.length)
+  ops.push(`[${segments.join(' ')}] TJ\nET\nQ`)
+  doc.addContent(ops.join(''))
+  doc.x = x + width
+  doc.y = y
 }
 
 class Writer {
@@ -158,8 +217,13 @@ class Writer {
   drawLines (lines: string[], x: number, y: number, width: number, align: 'left' | 'right' = 'left'): void {
     const step = this.doc.currentLineHeight(true)
     lines.forEach((line, k) => {
-      if (line !== '') this.doc.text(line, x + (align === 'right' ? width - this.doc.widthOfString(line) : 0), y + k * step, { lineBreak: false })
+      if (line !== '') this.line(line, x + (align === 'right' ? width - this.doc.widthOfString(line) : 0), y + k * step)
     })
+  }
+
+  /** One line of text at (x, y) without the wrapper (drawLine). */
+  line (text: string, x: number, y: number): void {
+    drawLine(this.doc, text, x, y)
   }
 
   /** The height of one label / value row of facts(), and its value's lines when they are short. */
@@ -184,7 +248,8 @@ class Writer {
       this.ensure(h + 3)
       const y = this.doc.y
       if (lines !== null) {
-        this.doc.fillColor(MUTED).text(label, MARGIN.left, y, { lineBreak: false })
+        this.doc.fillColor(MUTED)
+        this.line(label, MARGIN.left, y)
         this.doc.fillColor(INK)
         this.drawLines(lines, MARGIN.left + labelWidth, y, WIDTH - labelWidth)
         this.doc.y = y + h + 3
@@ -197,29 +262,37 @@ class Writer {
     this.doc.moveDown(0.3)
   }
 
-  /** How a table's cells are measured: column widths, fonts, one-line test and cell heights. */
+  /** How a table's cells are measured: column widths, fonts, lines and heights of cells and rows. */
   private tableMetrics (columns: Column[], options: { size?: number }) {
     const fontSize = options.size ?? 8
     const pad = 3
     const total = columns.reduce((s, c) => s + c.width, 0)
     const widths = columns.map((c) => (c.width / total) * WIDTH)
-    const lineHeight = (font: string): number => this.doc.font(font).fontSize(fontSize).currentLineHeight(true)
-    const shortLines = (text: string, i: number, font: string): string[] | null => {
-      this.doc.font(font).fontSize(fontSize)
-      return this.shortLines(text, (widths[i] ?? 0) - 2 * pad)
-    }
-    const cellHeight = (text: string, i: number, font: string): number => {
-      const lines = shortLines(text, i, font)
-      if (lines !== null) return lines.length * lineHeight(font)
-      return this.doc.heightOfString(text === '' ? ' ' : text, { width: (widths[i] ?? 0) - 2 * pad })
+    const lineHeights = new Map<string, number>()
+    const lineHeight = (font: string): number => {
+      let h = lineHeights.get(font)
+      if (h === undefined) lineHeights.set(font, h = this.doc.font(font).fontSize(fontSize).currentLineHeight(true))
+      return h
     }
     const fontOf = (i: number): string => (columns[i]?.mono === true ? 'mono' : 'regular')
+    /** A cell in column i: its lines when they are short (drawn without the wrapper, see shortLines), and its height. */
+    const cell = (text: string, i: number, font: string): Cell => {
+      const width = (widths[i] ?? 0) - 2 * pad
+      this.doc.font(font).fontSize(fontSize)
+      const lines = this.shortLines(text, width)
+      return { lines, h: lines !== null ? lines.length * lineHeight(font) : this.doc.heightOfString(text === '' ? ' ' : text, { width }) }
+    }
+    const cellHeight = (text: string, i: number, font: string): number => cell(text, i, font).h
     const headerHeight = (): number => Math.max(...columns.map((c, i) => cellHeight(c.header, i, 'bold'))) + 2 * pad
-    const rowHeight = (row: string[]): number => Math.max(...row.map((cell, i) => cellHeight(cell, i, fontOf(i)))) + 2 * pad
+    /** A row's cells, measured once for its height and its drawing. */
+    const measure = (row: string[]): { cells: Cell[], h: number } => {
+      const cells = row.map((text, i) => cell(text, i, fontOf(i)))
+      return { cells, h: Math.max(...cells.map((c) => c.h)) + 2 * pad }
+    }
     // The header never stands alone at the foot of a page: it needs room for the first row too
     // (up to 120 pt: a taller row breaks across pages anyway).
-    const start = (rows: string[][]): number => headerHeight() + Math.min(rows[0] === undefined ? 0 : rowHeight(rows[0]), 120)
-    return { fontSize, pad, widths, shortLines, cellHeight, fontOf, headerHeight, rowHeight, start }
+    const start = (rows: string[][]): number => headerHeight() + Math.min(rows[0] === undefined ? 0 : measure(rows[0]).h, 120)
+    return { fontSize, pad, widths, cellHeight, fontOf, headerHeight, measure, start }
   }
 
   /** The room table() needs on the page it starts on: its header and (the start of) its first row. */
@@ -241,7 +314,7 @@ class Writer {
 
   /** A table that breaks across pages with its header repeated; `marks` flags rows (anomalies) in red. */
   table (columns: Column[], rows: string[][], options: { size?: number, marks?: boolean[] } = {}): void {
-    const { fontSize, pad, widths, shortLines, cellHeight, fontOf, headerHeight, rowHeight, start } = this.tableMetrics(columns, options)
+    const { fontSize, pad, widths, cellHeight, fontOf, headerHeight, measure, start } = this.tableMetrics(columns, options)
     const header = (): void => {
       const h = headerHeight()
       const y = this.doc.y
@@ -255,23 +328,25 @@ class Writer {
     }
     this.ensure(start(rows))
     header()
-    const drawRow = (row: string[], h: number, marked: boolean): void => {
+    const drawRow = (row: string[], cells: Cell[], h: number, marked: boolean): void => {
       const y = this.doc.y
       if (marked) this.doc.rect(MARGIN.left, y, 2.5, h).fill(ALERT)
       let x = MARGIN.left
-      row.forEach((cell, i) => {
+      let color: string | undefined
+      row.forEach((text, i) => {
         const column = columns[i]
         const width = (widths[i] ?? 0) - 2 * pad
-        this.doc.fillColor(marked && i === 0 ? ALERT : INK)
-        const lines = shortLines(cell, i, fontOf(i))
-        if (lines !== null) {
-          this.drawLines(lines, x + pad, y + pad, width, column?.align)
-        } else {
-          this.doc.text(cell, x + pad, y + pad, { width, align: column?.align ?? 'left', height: h - 2 * pad })
+        const lines = cells[i]?.lines ?? null
+        if (text !== '') {
+          const wanted = marked && i === 0 ? ALERT : INK
+          if (wanted !== color) this.doc.fillColor(color = wanted)
+          this.doc.font(fontOf(i)).fontSize(fontSize)
+          if (lines !== null) this.drawLines(lines, x + pad, y + pad, width, column?.align)
+          else this.doc.text(text, x + pad, y + pad, { width, align: column?.align ?? 'left', height: h - 2 * pad })
         }
         x += widths[i] ?? 0
       })
-      this.doc.moveTo(MARGIN.left, y + h).lineTo(MARGIN.left + WIDTH, y + h).lineWidth(0.4).strokeColor(RULE).stroke()
+      this.rule(y + h)
       this.doc.y = y + h
     }
     /** The longest word-boundary prefix of `text` that fits `height` in column i (binary search). */
@@ -290,22 +365,28 @@ class Writer {
     rows.forEach((row, r) => {
       const marked = options.marks?.[r] === true
       let rest = row
-      let h = rowHeight(rest)
+      let m = measure(rest)
       // A row taller than a page is split across pages, the header repeated on each.
-      while (h > this.bottom - this.doc.y && h > pageBody) {
+      while (m.h > this.bottom - this.doc.y && m.h > pageBody) {
         const room = this.bottom - this.doc.y - 2 * pad
         if (room < 40) { this.doc.addPage(); header(); continue }
         const cut = rest.map((cell, i) => fitting(cell, i, room))
-        drawRow(rest.map((cell, i) => cell.slice(0, cut[i])), room + 2 * pad, marked)
+        const part = rest.map((cell, i) => cell.slice(0, cut[i]))
+        drawRow(part, measure(part).cells, room + 2 * pad, marked)
         rest = rest.map((cell, i) => cell.slice(cut[i]))
-        h = rowHeight(rest)
+        m = measure(rest)
         this.doc.addPage()
         header()
       }
-      if (this.doc.y + h > this.bottom) { this.doc.addPage(); header() }
-      drawRow(rest, h, marked)
+      if (this.doc.y + m.h > this.bottom) { this.doc.addPage(); header() }
+      drawRow(rest, m.cells, m.h, marked)
     })
     this.doc.moveDown(0.8)
+  }
+
+  /** The thin rule under a table row, across the text width: one write of the operators pdfkit's moveTo, lineTo, lineWidth, strokeColor and stroke would make. */
+  private rule (y: number): void {
+    (this.doc as unknown as PdfkitInternals).addContent(`${num(MARGIN.left)} ${num(y)} m\n${num(MARGIN.left + WIDTH)} ${num(y)} l\n0.4 w\n/DeviceRGB CS\n${RULE_RGB} SCN\nS`)
   }
 }
 

@@ -24,23 +24,42 @@ export const FONTS = {
 let parsed: Record<keyof typeof FONTS, fontkit.Font> | undefined
 
 /**
+ * OpenType layout tables left out: the text is set glyph for character, with
+ * the fonts' advance widths, without ligatures or kerning, as word processors
+ * set documents by default. Every glyph in the PDF then stands for exactly
+ * the character it shows ("fi" stays two letters for search and copy), and
+ * laying out a case file of thousands of rows is a third faster: fontkit's
+ * shaping (the GSUB and GPOS lookups) was its largest single cost. Latin,
+ * Albanian and the other Latin Extended letters are precomposed characters
+ * with glyphs of their own, so nothing they need is lost.
+ */
+const LAYOUT_TABLES = ['GSUB', 'GPOS', 'GDEF', 'morx', 'kern'] as const
+
+/**
  * The fonts, parsed once per thread and shared by every document: fontkit
  * decodes a font's OpenType tables on first use, which took a fifth of a
  * second per case file when each document parsed its own copy. Every
  * document still embeds its own subset.
  */
 function parsedFonts (): Record<keyof typeof FONTS, fontkit.Font> {
-  parsed ??= Object.fromEntries(Object.entries(FONTS).map(([name, file]) => [name, fontkit.create(fs.readFileSync(file)) as fontkit.Font])) as Record<keyof typeof FONTS, fontkit.Font>
+  parsed ??= Object.fromEntries(Object.entries(FONTS).map(([name, file]) => {
+    const font = fontkit.create(fs.readFileSync(file)) as fontkit.Font
+    // fontkit reads a table on first use, from the directory: a table not listed there is absent.
+    const tables = (font as unknown as { directory: { tables: Record<string, unknown> } }).directory.tables
+    for (const tag of LAYOUT_TABLES) delete tables[tag]
+    return [name, font]
+  })) as Record<keyof typeof FONTS, fontkit.Font>
   return parsed
 }
 
 /**
  * Registers the fonts on a pdfkit document under the names regular, bold,
  * italic, mono. Each document starts with an empty glyph cache: fontkit keeps
- * a glyph with the characters it was first made from (the "fi" ligature from
- * "f", "i" or from U+FB01), and pdfkit writes those into the PDF's text map,
- * so a cache kept from an earlier document would make the bytes of this one
- * depend on what the thread printed before. A document must therefore be laid
+ * a glyph with the characters it was first made from, and pdfkit writes those
+ * into the PDF's text map; in a font where two characters share a glyph (or
+ * with ligatures: "fi" made from "f", "i" or from U+FB01) a cache kept from
+ * an earlier document would make the bytes of this one depend on what the
+ * thread printed before. A document must therefore be laid
  * out and ended before the next one starts (case-file-worker.ts renders one
  * at a time; a label is drawn without a pause).
  */

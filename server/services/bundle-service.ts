@@ -174,9 +174,10 @@ export function createBundleService (deps: {
   /**
    * Phase one, quick: the case as the case file shows it (the model), the
    * evidence files and their places in the bundle, the audit entries and the
-   * checkpoint that covers them. `checkOriginals`: whether the case file
-   * re-hashes each photo's original before printing it (the bundle re-hashes
-   * every original anyway as it streams them).
+   * checkpoint that covers them. `checkOriginals`: whether each photo's
+   * original is re-hashed while the case file is made, which is then refused
+   * if one is gone or changed (the bundle re-hashes every original anyway as
+   * it streams them).
    */
   function read (user: AuthUser, caseId: string, lang: Language, generatedAt: string, checkOriginals: boolean) {
     const g = gather(user, caseId)
@@ -306,25 +307,24 @@ export function createBundleService (deps: {
     const embedded = manifest.then((a) => ({ bytes: a.embedded, sha256: a.embeddedSha256 }))
     // Rejected when assembling failed: renderer.render cancels the job then, and start() throws.
     embedded.catch(() => {})
+    // The case file alone re-hashes every photo's original here, on this thread, while the worker
+    // lays out the pages (the bundle re-hashes every original as it streams them instead).
+    const originals = r.checkOriginals ? checkOriginals(r.photos) : Promise.resolve()
+    originals.catch(() => {}) // awaited below, after the render, whose own failure may come first
     let copies = r.photos.map((p) => prints.stored(p.source))
     if (copies.includes(undefined)) {
       // Copies not made yet (photos from before print copies existed): two at a time, as each
       // holds its original in memory while sharp reduces it.
       copies = await mapLimit(r.photos, 2, async (p, i) => copies[i] !== undefined ? copies[i] : await prints.locate(p.source))
     }
-    const photos: PhotoJob[] = r.photos.map((p, i) => ({
-      label: p.label,
-      attachment: p.attachment,
-      copy: copies[i] ?? null,
-      original: r.checkOriginals ? { path: objects.pathOf(p.source.sha256), sha256: p.source.sha256 } : null
-    }))
+    const photos: PhotoJob[] = r.photos.map((p, i) => ({ label: p.label, attachment: p.attachment, copy: copies[i] ?? null }))
     const job = (): Parameters<CaseFileRenderer['render']>[0] => ({ model: { ...r.model, photos }, template: r.template, lang: r.lang })
     let pdf: Buffer[]
     try {
       pdf = await renderer.render(job(), embedded)
     } catch (err) {
       if (!(err instanceof DamagedPrintCopies)) throw err
-      // The worker checks every copy before it lays out a page: all the damaged ones are made
+      // The worker checks every copy as it places it and goes on to the end: all the damaged ones are made
       // again from their originals, and the file rendered once more.
       for (const id of err.attachmentIds) {
         const i = photos.findIndex((p) => p.attachment.id === id)
@@ -339,7 +339,18 @@ export function createBundleService (deps: {
         throw again
       }
     }
+    await originals
     return { pdf, size: pdf.reduce((n, slab) => n + slab.length, 0), sha256: pdf.reduce((h, slab) => h.update(slab), createHash('sha256')).digest('hex') }
+  }
+
+  /** Every photo's stored original re-hashed, two at a time; a 409 names the first that is gone or changed. */
+  async function checkOriginals (photos: Read['photos']): Promise<void> {
+    await mapLimit(photos, 2, async (p) => {
+      const actual = await objects.hash(p.source.sha256).catch(() => null)
+      if (actual?.sha256 !== p.source.sha256) {
+        throw new Problem(409, 'integrity-failure', `The stored file of attachment ${p.attachment.id} is missing or no longer matches its SHA-256; the case file is not generated`)
+      }
+    })
   }
 
   /**

@@ -1,0 +1,67 @@
+/**
+ * The case file's two shortcuts past pdfkit and Intl give what those would:
+ * drawLine (a table cell's or fact's line in one content write) writes the
+ * same bytes as pdfkit's doc.text(…, { lineBreak: false }), and the date
+ * formatter fills in the same text as Intl.DateTimeFormat, in both languages.
+ */
+import PDFDocument from 'pdfkit'
+import t from 'tap'
+import { drawLine } from '../server/documents/case-file.js'
+import { registerFonts } from '../server/documents/fonts.js'
+import { dateFormatter } from '../server/documents/template.js'
+
+const LINES = [
+  'Frequency changer, serial FC-1-0',
+  'Çështja penale — Dogana e Shqipërisë, Tiranë',
+  'Ćevapi Đurđa šž ŽŠ ěř ő ű',
+  'office ﬁle ﬃ', // ligature characters pasted from another PDF stay what they are
+  'e\u0308 a\u0301', // combining marks after their letter
+  'non\u00a0breaking  two spaces\tand a tab',
+  'CR_71B5my7YVDE9h4ajIWINi5Ibt1zW7w (RFC 7638)',
+  '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08'
+]
+
+/** One page with every line in every font, drawn by `draw`; the whole PDF, uncompressed. */
+async function pdf (draw: (doc: PDFKit.PDFDocument, text: string, x: number, y: number) => void): Promise<Buffer> {
+  const doc = new PDFDocument({ size: 'A4', compress: false, font: null as unknown as string, info: { CreationDate: new Date(Date.UTC(2026, 0, 1)) } })
+  registerFonts(doc)
+  const chunks: Buffer[] = []
+  doc.on('data', (c: Buffer) => chunks.push(c))
+  const ended = new Promise((resolve) => doc.on('end', resolve))
+  let y = 40
+  for (const font of ['regular', 'bold', 'italic', 'mono']) {
+    for (const [k, text] of LINES.entries()) {
+      doc.font(font).fontSize([7, 8.5, 9.5][k % 3] as number).fillColor(k % 2 === 0 ? '#111111' : '#b00020')
+      draw(doc, text, 56.3 + k * 0.25, y)
+      // The position pdfkit leaves behind is part of what the next call sees.
+      doc.text('·', { lineBreak: false })
+      y += 11.5
+    }
+  }
+  doc.end()
+  await ended
+  return Buffer.concat(chunks)
+}
+
+t.test('drawLine writes the same PDF as doc.text without line breaking', async (t) => {
+  const fast = await pdf(drawLine)
+  const plain = await pdf((doc, text, x, y) => { doc.text(text, x, y, { lineBreak: false }) })
+  t.ok(fast.includes('TJ'), 'the page has text')
+  t.equal(fast.length, plain.length, 'the same length')
+  t.ok(fast.equals(plain), 'byte for byte the same PDF')
+})
+
+t.test('the case file writes dates as Intl does, in each language', async (t) => {
+  const random = (seed: number): number => { const x = Math.sin(seed) * 10000; return x - Math.floor(x) }
+  const dates = [
+    Date.UTC(2026, 0, 1, 0, 0), Date.UTC(2026, 11, 31, 23, 59), Date.UTC(2024, 1, 29, 12, 30), Date.UTC(2026, 2, 29, 0, 30),
+    ...Array.from({ length: 500 }, (_, i) => Date.UTC(1990, 0, 1) + Math.floor(random(i + 1) * 60 * 365.25 * 86400000))
+  ].map((ms) => new Date(ms))
+  for (const locale of ['en-GB', 'sq-AL', 'en-US', 'de-DE']) {
+    const intl = new Intl.DateTimeFormat(locale, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'UTC' })
+    const format = dateFormatter(locale)
+    const wrong = dates.filter((d) => format(d) !== intl.format(d))
+    t.same(wrong.map((d) => `${d.toISOString()}: ${format(d)} != ${intl.format(d)}`), [], `${locale}: ${dates.length} dates as Intl writes them (e.g. ${format(dates[2] as Date)})`)
+  }
+  t.equal(dateFormatter('en-GB')(new Date('0800-05-01T10:00:00Z')), new Intl.DateTimeFormat('en-GB', { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'UTC' }).format(new Date('0800-05-01T10:00:00Z')), 'a year before 1000 is left to Intl')
+})

@@ -98,9 +98,18 @@ interface PdfkitInternals {
   _font: { id: string, ascender: number, ref: () => unknown, encode: (text: string) => [string[], GlyphPosition[]] }
   _fontSize: number
   page: { height: number, fonts: Record<string, unknown> }
-  addContent: (data: string) => void
+  addContent: (data: string | Uint8Array) => void
   x: number
   y: number
+}
+
+/**
+ * Operators into the current page's content stream, as doc.addContent(ops)
+ * writes them (the text and a newline, one byte a character) but converted
+ * natively instead of character by character.
+ */
+function writeContent (doc: PdfkitInternals, ops: string): void {
+  doc.addContent(Buffer.from(`${ops}\n`, 'latin1'))
 }
 
 /** A number in a content stream as pdfkit writes it (PDFObject.number). */
@@ -143,7 +152,7 @@ export function drawLine (pdf: PDFKit.PDFDocument, text: string, x: number, y: n
   }
   segment(positions.length)
   ops.push(`[${segments.join(' ')}] TJ\nET\nQ`)
-  doc.addContent(ops.join(''))
+  writeContent(doc, ops.join(''))
   doc.x = x + width
   doc.y = y
 }
@@ -386,7 +395,7 @@ class Writer {
 
   /** The thin rule under a table row, across the text width: one write of the operators pdfkit's moveTo, lineTo, lineWidth, strokeColor and stroke would make. */
   private rule (y: number): void {
-    (this.doc as unknown as PdfkitInternals).addContent(`${num(MARGIN.left)} ${num(y)} m\n${num(MARGIN.left + WIDTH)} ${num(y)} l\n0.4 w\n/DeviceRGB CS\n${RULE_RGB} SCN\nS`)
+    writeContent(this.doc as unknown as PdfkitInternals, `${num(MARGIN.left)} ${num(y)} m\n${num(MARGIN.left + WIDTH)} ${num(y)} l\n0.4 w\n/DeviceRGB CS\n${RULE_RGB} SCN\nS`)
   }
 }
 

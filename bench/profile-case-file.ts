@@ -7,8 +7,9 @@
  *   npx tsx bench/profile-case-file.ts [pdf|bundle|both]
  *   node --cpu-prof --import tsx bench/profile-case-file.ts bundle
  *
- * RUNS (default 2) repeats; OUT=<file> keeps the case file; GENERATED_AT fixes
- * its generation time (to compare the bytes of two versions of the code).
+ * RUNS (default 2) repeats; OUT=<file> keeps the case file; LANG_CASE_FILE=sq
+ * prints it in Albanian; GENERATED_AT fixes its generation time (to compare
+ * the bytes of two versions of the code).
  */
 import fs from 'node:fs'
 import path from 'node:path'
@@ -32,7 +33,7 @@ try {
   for (let run = 0; run < Number(process.env.RUNS ?? 2); run++) {
     if (what !== 'bundle') {
       const t = performance.now()
-      const { pdf, size } = await bundles.caseFile(user, caseId, 'en', process.env.GENERATED_AT ?? new Date().toISOString())
+      const { pdf, size } = await bundles.caseFile(user, caseId, process.env.LANG_CASE_FILE === 'sq' ? 'sq' : 'en', process.env.GENERATED_AT ?? new Date().toISOString())
       await pipeline(pdf, process.env.OUT !== undefined ? fs.createWriteStream(process.env.OUT) : new Writable({ write (_c, _e, done) { done() } }))
       console.log(`case file: ${(performance.now() - t).toFixed(0)} ms, ${(size / 2 ** 20).toFixed(1)} MiB, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`)
     }

@@ -97,7 +97,8 @@ interface GlyphPosition { xAdvance: number, advanceWidth: number, xOffset: numbe
 interface PdfkitInternals {
   _font: { id: string, ascender: number, ref: () => unknown, encode: (text: string) => [string[], GlyphPosition[]] }
   _fontSize: number
-  page: { height: number, fonts: Record<string, unknown> }
+  page: { height: number, margins: { bottom: number }, fonts: Record<string, unknown> }
+  _lineGap?: number
   addContent: (data: string | Uint8Array) => void
   x: number
   y: number
@@ -182,7 +183,8 @@ class Writer {
     this.ensure(sizes[level] * 3.2 + (level > 1 ? next : 0))
     if (level > 1) this.doc.moveDown(0.6)
     if (inContents) this.toc.push({ title, page: this.doc.bufferedPageRange().count, level })
-    this.doc.font('bold').fontSize(sizes[level]).fillColor(INK).text(title, MARGIN.left, this.doc.y, { width: WIDTH })
+    this.doc.font('bold').fontSize(sizes[level]).fillColor(INK)
+    this.block(title, MARGIN.left, this.doc.y, { width: WIDTH })
     if (level === 1) {
       const y = this.doc.y + 3
       this.doc.moveTo(MARGIN.left, y).lineTo(MARGIN.left + WIDTH, y).lineWidth(1).strokeColor(INK).stroke()
@@ -196,7 +198,7 @@ class Writer {
     this.doc.font(options.font ?? 'regular').fontSize(options.size ?? 9.5).fillColor(options.color ?? INK)
     const h = this.doc.heightOfString(text, { width: WIDTH })
     if (h < this.bottom - MARGIN.top) this.ensure(h)
-    this.doc.text(text, MARGIN.left, this.doc.y, { width: WIDTH, lineGap: 1.5 })
+    this.block(text, MARGIN.left, this.doc.y, { width: WIDTH, lineGap: 1.5 })
     this.doc.moveDown(0.4)
   }
 
@@ -228,6 +230,29 @@ class Writer {
     lines.forEach((line, k) => {
       if (line !== '') this.line(line, x + (align === 'right' ? width - this.doc.widthOfString(line) : 0), y + k * step)
     })
+  }
+
+  /**
+   * doc.text(text, x, y, { width, align, lineGap }) for a text whose lines all
+   * fit `width` (shortLines) on this page: the same operators, and the same
+   * position after it, without pdfkit's line wrapper. Anything else (a line to
+   * wrap, a page break the wrapper would make, centred text) is left to doc.text.
+   */
+  block (text: string, x: number, y: number, options: { width: number, align?: 'left' | 'right' | 'center', lineGap?: number }): void {
+    const doc = this.doc as unknown as PdfkitInternals & PDFKit.PDFDocument
+    const lines = options.align === 'center' ? null : this.shortLines(text, options.width)
+    const height = doc.currentLineHeight(true)
+    const step = height + (options.lineGap || doc._lineGap || 0) // as pdfkit's _line reads it
+    // The wrapper starts a new page when a line would pass the bottom margin; a point to spare.
+    if (lines === null || lines.includes('') || y + (lines.length - 1) * step + height > doc.page.height - doc.page.margins.bottom - 1) {
+      doc.text(text, x, y, options)
+      return
+    }
+    lines.forEach((line, k) => {
+      drawLine(doc, line, options.align === 'right' ? x + options.width - doc.widthOfString(line.replace(/\s+$/, '')) : x, y + k * step)
+    })
+    doc.x = x
+    doc.y = y + lines.length * step
   }
 
   /** One line of text at (x, y) without the wrapper (drawLine). */
@@ -330,7 +355,8 @@ class Writer {
       this.doc.rect(MARGIN.left, y, WIDTH, h).fill(SHADE)
       let x = MARGIN.left
       columns.forEach((c, i) => {
-        this.doc.font('bold').fontSize(fontSize).fillColor(INK).text(c.header, x + pad, y + pad, { width: (widths[i] ?? 0) - 2 * pad, align: c.align ?? 'left' })
+        this.doc.font('bold').fontSize(fontSize).fillColor(INK)
+        this.block(c.header, x + pad, y + pad, { width: (widths[i] ?? 0) - 2 * pad, align: c.align ?? 'left' })
         x += widths[i] ?? 0
       })
       this.doc.y = y + h

@@ -19,6 +19,7 @@ export const PROBLEM_TITLES = {
   'range-not-satisfiable': 'The requested range is outside the file',
   'digest-mismatch': 'The uploaded content does not match the digest sent with it',
   'too-many-requests': 'Too many attempts',
+  'client-closed-request': 'The client went away before the answer was ready',
   'internal-error': 'Internal server error',
   'unavailable': 'Service unavailable'
 } as const

@@ -3,6 +3,9 @@ import type { FastifyBaseLogger } from 'fastify'
 import { Problem } from '../errors.js'
 import type { CaseFileJob, CaseFileMessage, CaseFileReply } from './case-file-worker.js'
 
+/** The job was cancelled (the manifest could not be made, or the caller's signal fired). */
+export class RenderCancelled extends Error {}
+
 /** The worker found print copies whose bytes no longer match: make them again and render once more. */
 export class DamagedPrintCopies extends Error {
   constructor (readonly attachmentIds: string[]) { super(`the print copies of attachments ${attachmentIds.join(', ')} no longer match their SHA-256`) }
@@ -38,6 +41,7 @@ export function createCaseFileRenderer (log: FastifyBaseLogger) {
       pending.delete(reply.id)
       if ('pdf' in reply) p.resolve(reply.pdf.map((slab) => Buffer.from(slab)))
       else if ('damagedCopies' in reply) p.reject(new DamagedPrintCopies(reply.damagedCopies))
+      else if ('cancelled' in reply) p.reject(new RenderCancelled(`the case file was cancelled: ${reply.cancelled}`))
       else p.reject(new Error(`case file rendering failed: ${reply.error}`))
     })
     w.on('error', (err) => {
@@ -56,9 +60,11 @@ export function createCaseFileRenderer (log: FastifyBaseLogger) {
     /**
      * The PDF, in a few large pieces (see Slabs in case-file.ts). The job is
      * sent at once, so the layout starts before `manifest` is known; the
-     * manifest follows when it settles.
+     * manifest follows when it settles. When `signal` fires (the client went
+     * away) the job is cancelled: dropped if it has not started, stopped at
+     * its next section if it has; it then rejects with RenderCancelled.
      */
-    async render (job: Omit<CaseFileJob, 'id'>, manifest: Promise<{ bytes: Buffer, sha256: string }>): Promise<Buffer[]> {
+    async render (job: Omit<CaseFileJob, 'id'>, manifest: Promise<{ bytes: Buffer, sha256: string }>, signal?: AbortSignal): Promise<Buffer[]> {
       if (closed) throw new Problem(503, 'unavailable', 'The server is shutting down')
       const w = worker ??= start()
       const id = nextId++
@@ -75,7 +81,13 @@ export function createCaseFileRenderer (log: FastifyBaseLogger) {
         (m) => { send({ kind: 'manifest', id, bytes: m.bytes, sha256: m.sha256 }) },
         (err: unknown) => { send({ kind: 'cancel', id, reason: err instanceof Error ? err.message : String(err) }) }
       )
-      return await result
+      const abandon = (): void => { send({ kind: 'cancel', id, reason: signal?.reason instanceof Error ? signal.reason.message : 'the caller gave up' }) }
+      if (signal?.aborted === true) abandon(); else signal?.addEventListener('abort', abandon, { once: true })
+      try {
+        return await result
+      } finally {
+        signal?.removeEventListener('abort', abandon)
+      }
     },
 
     async close (): Promise<void> {

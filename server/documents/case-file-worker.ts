@@ -26,8 +26,9 @@ export interface CaseFileJob {
 
 /**
  * What the main thread sends: a job, which is laid out at once; then its
- * manifest, when the bundle's records and proofs are hashed (or `cancel` when
- * they could not be made).
+ * manifest, when the bundle's records and proofs are hashed; or `cancel`, when
+ * they could not be made or the client went away: a job not started yet is
+ * dropped, one under way stops at its next section.
  */
 export type CaseFileMessage =
   | { kind: 'render', job: CaseFileJob }
@@ -37,13 +38,16 @@ export type CaseFileMessage =
 export type CaseFileReply =
   | { id: number, pdf: ArrayBuffer[] }
   | { id: number, damagedCopies: string[] }
+  | { id: number, cancelled: string }
   | { id: number, error: string }
 
+/** A job the main thread no longer wants. */
+class Cancelled extends Error {}
 /** Print copies that no longer match their SHA-256: the main thread makes them again and asks once more. */
 class DamagedCopies extends Error { constructor (readonly attachmentIds: string[]) { super(`print copies of attachments ${attachmentIds.join(', ')} damaged`) } }
 
 
-async function render (job: CaseFileJob, manifest: Promise<{ bytes: Buffer, sha256: string }>): Promise<Buffer[]> {
+async function render (job: CaseFileJob, manifest: Promise<{ bytes: Buffer, sha256: string }>, checkpoint: () => Promise<void>): Promise<Buffer[]> {
   // A damaged print copy does not stop the layout: every damaged one is found in one pass
   // (each copy is read once, when it is placed), then all are made again at once and the file
   // rendered once more.
@@ -58,28 +62,46 @@ async function render (job: CaseFileJob, manifest: Promise<{ bytes: Buffer, sha2
       return { bytes, width: p.copy.width, height: p.copy.height, mediaType: p.copy.mediaType }
     }
   }))
-  const pdf = await renderCaseFileChunks({ ...job.model, photos, manifest }, job.template, texts(job.template, job.lang))
+  const pdf = await renderCaseFileChunks({ ...job.model, photos, manifest }, job.template, texts(job.template, job.lang), checkpoint)
   if (damaged.length > 0) throw new DamagedCopies(damaged)
   return pdf
 }
 
 interface Waiting { resolve: (m: { bytes: Buffer, sha256: string }) => void, reject: (err: Error) => void }
+/** The jobs queued or under way, by id. */
 const manifests = new Map<number, Waiting>()
+/** The reasons jobs were cancelled for, by id, until they end. */
+const cancelled = new Map<number, string>()
+
+/**
+ * Called between the sections of a case file: lets a waiting `cancel` in
+ * (the layout itself never waits), and stops the job if it was cancelled.
+ */
+const checkpointOf = (id: number) => async (): Promise<void> => {
+  await new Promise<void>((resolve) => { setImmediate(resolve) })
+  const reason = cancelled.get(id)
+  if (reason !== undefined) throw new Cancelled(reason)
+}
 
 /** Renders one job and replies; never rejects. */
 async function run (job: CaseFileJob, manifest: Promise<{ bytes: Buffer, sha256: string }>): Promise<void> {
   try {
-    const slabs = await render(job, manifest)
+    const reason = cancelled.get(job.id)
+    if (reason !== undefined) throw new Cancelled(reason)
+    const slabs = await render(job, manifest, checkpointOf(job.id))
     // Each slab owns its ArrayBuffer (case-file.ts Slabs): handed over without a copy.
     const pdf = slabs.map((slab) => slab.buffer as ArrayBuffer)
     parentPort?.postMessage({ id: job.id, pdf } satisfies CaseFileReply, pdf)
   } catch (err) {
     const reply: CaseFileReply = err instanceof DamagedCopies
       ? { id: job.id, damagedCopies: err.attachmentIds }
-      : { id: job.id, error: err instanceof Error ? err.stack ?? err.message : String(err) }
+      : err instanceof Cancelled
+        ? { id: job.id, cancelled: err.message }
+        : { id: job.id, error: err instanceof Error ? err.stack ?? err.message : String(err) }
     parentPort?.postMessage(reply)
   } finally {
     manifests.delete(job.id)
+    cancelled.delete(job.id)
   }
 }
 
@@ -94,7 +116,10 @@ parentPort?.on('message', (message: CaseFileMessage) => {
     return
   }
   if (message.kind === 'cancel') {
-    manifests.get(message.id)?.reject(new Error(`cancelled: ${message.reason}`))
+    const waiting = manifests.get(message.id)
+    if (waiting === undefined) return // already ended
+    cancelled.set(message.id, message.reason)
+    waiting.reject(new Cancelled(message.reason))
     return
   }
   const { job } = message

@@ -727,8 +727,10 @@ class Slabs {
  * Renders the court-ready case file: PDF/A-3b, every font embedded, the
  * manifest attached as an associated file. Deterministic: the same model
  * gives the same bytes (dates come from the model, never from the clock).
+ * `checkpoint` is awaited between sections: the worker lets messages in
+ * there and stops a job that was cancelled.
  */
-export async function renderCaseFileChunks (m: CaseFileModel, template: CaseFileTemplate, x: Texts): Promise<Buffer[]> {
+export async function renderCaseFileChunks (m: CaseFileModel, template: CaseFileTemplate, x: Texts, checkpoint: () => Promise<void> = async () => {}): Promise<Buffer[]> {
   const when = new Date(m.generatedAt)
   const doc = new PDFDocument({
     size: 'A4',
@@ -771,7 +773,11 @@ export async function renderCaseFileChunks (m: CaseFileModel, template: CaseFile
     photos: () => photosSection(w, m),
     certificate: () => certificateSection(w, m)
   }
-  for (const section of template.sections) await renderers[section]?.()
+  for (const section of template.sections) {
+    await checkpoint()
+    await renderers[section]?.()
+  }
+  await checkpoint()
   const manifest = await m.manifest
   drawManifestBlock(w, m, manifestBlock, manifest.sha256)
   doc.info.Keywords = `${m.case.reference}; ${manifest.sha256}`

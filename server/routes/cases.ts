@@ -23,7 +23,17 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     config: { permission: 'case.read' },
     schema: { tags: ['cases'], summary: 'The court-ready case file (PDF/A-3b), in English or Albanian; audited', params: IdParams, querystring: DocumentQuery, response: { ...problems(400, 401, 403, 404, 409) } }
   }, async (request, reply) => {
-    const { pdf, size, reference } = await bundles.caseFile(request.user, request.params.id, request.query.lang ?? 'en', generationTime(request.query.generatedAt))
+    // A client that goes away while the case file is laid out cancels it (and it is not audited).
+    const gone = new AbortController()
+    const onClose = (): void => { gone.abort(new Error('the client went away')) }
+    reply.raw.once('close', onClose)
+    let made: Awaited<ReturnType<typeof bundles.caseFile>>
+    try {
+      made = await bundles.caseFile(request.user, request.params.id, request.query.lang ?? 'en', generationTime(request.query.generatedAt), gone.signal)
+    } finally {
+      reply.raw.off('close', onClose)
+    }
+    const { pdf, size, reference } = made
     return reply.type('application/pdf').header('content-length', size).header('content-disposition', `attachment; filename="${reference}-case-file-${request.query.lang ?? 'en'}.pdf"`).header('cache-control', 'private, no-store').send(pdf)
   })
 

@@ -6,7 +6,7 @@ import { CompactSign } from 'jose'
 import type { Db } from '../db/client.js'
 import { attachments, caseActions, caseStatusChanges, custodyEvents, items as itemsTable, users } from '../db/schema/index.js'
 import type { CaseFileModel, Exhibit } from '../documents/case-file.js'
-import { DamagedPrintCopies, type CaseFileRenderer } from '../documents/case-file-renderer.js'
+import { DamagedPrintCopies, RenderCancelled, type CaseFileRenderer } from '../documents/case-file-renderer.js'
 import type { PhotoJob } from '../documents/case-file-worker.js'
 import { loadTemplate, type Language } from '../documents/template.js'
 import { Problem } from '../errors.js'
@@ -303,7 +303,7 @@ export function createBundleService (deps: {
    * every print copy is already made, as after an upload) while the caller
    * assembles the manifest it carries.
    */
-  async function print (r: Read, manifest: Promise<Assembled>) {
+  async function print (r: Read, manifest: Promise<Assembled>, signal?: AbortSignal) {
     const embedded = manifest.then((a) => ({ bytes: a.embedded, sha256: a.embeddedSha256 }))
     // Rejected when assembling failed: renderer.render cancels the job then, and start() throws.
     embedded.catch(() => {})
@@ -321,9 +321,9 @@ export function createBundleService (deps: {
     const job = (): Parameters<CaseFileRenderer['render']>[0] => ({ model: { ...r.model, photos }, template: r.template, lang: r.lang })
     let pdf: Buffer[]
     try {
-      pdf = await renderer.render(job(), embedded)
+      pdf = await renderer.render(job(), embedded, signal)
     } catch (err) {
-      if (!(err instanceof DamagedPrintCopies)) throw err
+      if (!(err instanceof DamagedPrintCopies) || signal?.aborted === true) throw err
       // The worker checks every copy as it places it and goes on to the end: all the damaged ones are made
       // again from their originals, and the file rendered once more.
       for (const id of err.attachmentIds) {
@@ -333,7 +333,7 @@ export function createBundleService (deps: {
         if (source !== undefined && photo !== undefined) photos[i] = { ...photo, copy: await prints.locate(source, { remake: true }) }
       }
       try {
-        pdf = await renderer.render(job(), embedded)
+        pdf = await renderer.render(job(), embedded, signal)
       } catch (again) {
         if (again instanceof DamagedPrintCopies) throw new Problem(409, 'integrity-failure', `${again.message}, even after they were made again from the originals; the case file is not generated`)
         throw again
@@ -360,10 +360,10 @@ export function createBundleService (deps: {
    * fails in reading or assembling (not found, no audit entries) is thrown
    * here, before anything is sent.
    */
-  function start (user: AuthUser, caseId: string, lang: Language, generatedAt: string, checkOriginals: boolean) {
+  function start (user: AuthUser, caseId: string, lang: Language, generatedAt: string, checkOriginals: boolean, signal?: AbortSignal) {
     const r = read(user, caseId, lang, generatedAt, checkOriginals)
     let settle: { resolve: (a: Assembled) => void, reject: (err: unknown) => void } | undefined
-    const printing = print(r, new Promise<Assembled>((resolve, reject) => { settle = { resolve, reject } }))
+    const printing = print(r, new Promise<Assembled>((resolve, reject) => { settle = { resolve, reject } }), signal)
     let a: Assembled
     try {
       a = assemble(r)
@@ -383,6 +383,8 @@ export function createBundleService (deps: {
     return { r, a, done }
   }
 
+  const clientGone = (): Problem => new Problem(499, 'client-closed-request', 'The client went away before the case file was ready; it was not sent or audited')
+
   function audit (user: AuthUser, record: CaseRecord, kind: 'case_file' | 'bundle', lang: Language, generatedAt: string, manifestSha256: string, checkpointSize: number): void {
     writes.commit(user.id, () => ({
       result: undefined,
@@ -397,10 +399,22 @@ export function createBundleService (deps: {
   }
 
   return {
-    /** The case file as a stream of its few large pieces, and its size. */
-    async caseFile (user: AuthUser, caseId: string, lang: Language, generatedAt: string): Promise<{ pdf: Readable, size: number, reference: string }> {
-      const { r, a, done } = start(user, caseId, lang, generatedAt, true)
-      const { pdf } = await done
+    /**
+     * The case file as a stream of its few large pieces, and its size. When
+     * `signal` fires (the client went away) the render is cancelled and
+     * nothing is audited: a 499 that nobody receives.
+     */
+    async caseFile (user: AuthUser, caseId: string, lang: Language, generatedAt: string, signal?: AbortSignal): Promise<{ pdf: Readable, size: number, reference: string }> {
+      const { r, a, done } = start(user, caseId, lang, generatedAt, true, signal)
+      let pdf: Awaited<typeof done>['pdf']
+      try {
+        ({ pdf } = await done)
+      } catch (err) {
+        if (err instanceof RenderCancelled && signal?.aborted === true) throw clientGone()
+        throw err
+      }
+      // Made, but nobody is left to receive it: not a download.
+      if (signal?.aborted === true) throw clientGone()
       audit(user, r.record, 'case_file', lang, generatedAt, a.embeddedSha256, r.checkpoint.size)
       return { pdf: Readable.from(pdf.pdf), size: pdf.size, reference: r.record.reference }
     },
@@ -413,7 +427,9 @@ export function createBundleService (deps: {
      * cannot be made, breaks the stream off instead of passing.
      */
     async bundle (user: AuthUser, caseId: string, lang: Language, generatedAt: string): Promise<{ stream: Readable, reference: string }> {
-      const { r, a, done: sealed } = start(user, caseId, lang, generatedAt, false)
+      // Cancels the case file's render when the client goes away before the end.
+      const gone = new AbortController()
+      const { r, a, done: sealed } = start(user, caseId, lang, generatedAt, false, gone.signal)
       // Recorded before a byte is sent; if it cannot be, nothing is sent (and the case file's
       // own outcome is of no interest any more).
       try {
@@ -429,11 +445,16 @@ export function createBundleService (deps: {
       // The evidence file being streamed: closed if the client goes away, so no descriptor is left open.
       let reading: fs.ReadStream | undefined
       let finished = false
-      output.on('close', () => { if (!finished) reading?.destroy() })
+      output.on('close', () => {
+        if (finished) return
+        reading?.destroy()
+        gone.abort(new Error('the client went away'))
+      })
       output.on('end', () => { finished = true })
       // A stored file that is gone, unreadable or changed breaks the download off; its error
       // must reach `output` only: an 'error' event nobody listens to would crash the process.
-      const breakOff = (error: Error): void => { output.destroy(error) }
+      // A stream already closed (the client went away) has nobody left to tell.
+      const breakOff = (error: Error): void => { if (!output.destroyed) output.destroy(error) }
       for (const e of r.evidence) {
         const hash = createHash('sha256')
         const check = new Transform({

@@ -15,6 +15,14 @@ const [port, url, file] = process.argv.slice(2)
 const start = process.hrtime.bigint()
 const seconds = () => Number(process.hrtime.bigint() - start) / 1e9
 const cpu = process.cpuUsage()
+let reported = false
+/** The one line of JSON this client prints, whatever happens first. */
+const report = (result) => {
+  if (reported) return
+  reported = true
+  const used = process.cpuUsage(cpu)
+  process.stdout.write(`${JSON.stringify({ ...result, cpu: (used.user + used.system) / 1e6 })}\n`)
+}
 
 http.get({ host: '127.0.0.1', port: Number(port), path: url, headers: { authorization: `Bearer ${process.env.BENCH_TOKEN ?? ''}` } }, (res) => {
   const fd = fs.openSync(file, 'w')
@@ -26,17 +34,15 @@ http.get({ host: '127.0.0.1', port: Number(port), path: url, headers: { authoriz
     bytes += chunk.length
     fs.writeSync(fd, chunk)
   })
-  let reported = false
   const done = (error) => {
     if (reported) return
-    reported = true
     fs.closeSync(fd)
-    const used = process.cpuUsage(cpu)
-    process.stdout.write(`${JSON.stringify({ status: res.statusCode, complete: res.complete, error, bytes, firstByte, total: seconds(), cpu: (used.user + used.system) / 1e6 })}\n`)
+    report({ status: res.statusCode, complete: res.complete, error, bytes, firstByte, total: seconds() })
   }
   res.on('end', () => done(undefined))
   res.on('error', (err) => done(err.message))
   res.on('close', () => done('connection closed before the end'))
 }).on('error', (err) => {
-  process.stdout.write(`${JSON.stringify({ status: 0, error: err.message })}\n`)
+  // Also raised when the connection breaks mid-answer; the answer's own handlers report that.
+  report({ status: 0, error: err.message })
 })

@@ -1,12 +1,14 @@
 /**
- * The case file's two shortcuts past pdfkit and Intl give what those would:
+ * The case file's shortcuts past pdfkit and Intl give what those would:
  * drawLine (a table cell's or fact's line in one content write) writes the
- * same bytes as pdfkit's doc.text(…, { lineBreak: false }), and the date
- * formatter fills in the same text as Intl.DateTimeFormat, in both languages.
+ * same bytes as pdfkit's doc.text(…, { lineBreak: false }), drawBlock (a
+ * heading, paragraph or table header whose lines fit) the same as
+ * doc.text(…, { width, align, lineGap }) and leaves the same position, and
+ * the date formatter fills in the same text as Intl.DateTimeFormat.
  */
 import PDFDocument from 'pdfkit'
 import t from 'tap'
-import { drawLine } from '../server/documents/case-file.js'
+import { drawBlock, drawLine, type BlockOptions } from '../server/documents/case-file.js'
 import { registerFonts } from '../server/documents/fonts.js'
 import { dateFormatter } from '../server/documents/template.js'
 
@@ -47,6 +49,51 @@ t.test('drawLine writes the same PDF as doc.text without line breaking', async (
   const fast = await pdf(drawLine)
   const plain = await pdf((doc, text, x, y) => { doc.text(text, x, y, { lineBreak: false }) })
   t.ok(fast.includes('TJ'), 'the page has text')
+  t.equal(fast.length, plain.length, 'the same length')
+  t.ok(fast.equals(plain), 'byte for byte the same PDF')
+})
+
+/** Blocks of text as the case file draws them, each followed by a dot drawn where the block left the position. */
+const BLOCKS: Array<{ text: string, size: number, y: number, options: BlockOptions }> = [
+  { text: 'Exhibits', size: 17, y: 60, options: { width: 483 } },
+  { text: 'AL-C-2026-0002-I-0001 — Electronic device', size: 10.5, y: 100, options: { width: 483 } },
+  { text: 'First line of a note\nsecond line, Çështja ë\nthird', size: 9.5, y: 130, options: { width: 483, lineGap: 1.5 } },
+  { text: 'Size  ', size: 7, y: 190, options: { width: 40, align: 'right' } },
+  { text: 'Quantity', size: 8, y: 205, options: { width: 60, align: 'right' } },
+  { text: 'Seal', size: 8, y: 220, options: { width: 60, align: 'left' } },
+  { text: 'A paragraph long enough to be wrapped by pdfkit, which the shortcut leaves to it: '.repeat(4), size: 9.5, y: 240, options: { width: 483, lineGap: 1.5 } },
+  { text: 'Centred text is left to pdfkit', size: 8.5, y: 330, options: { width: 483, align: 'center' } },
+  // A soft hyphen in a line that ends within a hyphen's width of the edge (in the regular font):
+  // it fits, but pdfkit wants room for the hyphen too and wraps it.
+  { text: `${'a'.repeat(44)}${'i'.repeat(92)} Kon\u00adi`, size: 9.5, y: 350, options: { width: 483 } },
+  { text: 'Empty line between\n\nthe two', size: 9.5, y: 395, options: { width: 483 } },
+  { text: 'At the foot of the page\nthe second line would pass the margin', size: 9.5, y: 758, options: { width: 483 } }
+]
+
+t.test('drawBlock writes the same PDF as doc.text with a width, and leaves the same position', async (t) => {
+  const positions: Array<Array<[number, number]>> = [[], []]
+  const draw = async (k: 0 | 1, block: (doc: PDFKit.PDFDocument, text: string, x: number, y: number, options: BlockOptions) => void): Promise<Buffer> => {
+    const doc = new PDFDocument({ size: 'A4', margins: { top: 72, bottom: 64, left: 56, right: 56 }, compress: false, font: null as unknown as string, info: { CreationDate: new Date(Date.UTC(2026, 0, 1)) } })
+    registerFonts(doc)
+    const chunks: Buffer[] = []
+    doc.on('data', (c: Buffer) => chunks.push(c))
+    const ended = new Promise((resolve) => doc.on('end', resolve))
+    for (const font of ['regular', 'bold']) {
+      for (const b of BLOCKS) {
+        doc.font(font).fontSize(b.size)
+        block(doc, b.text, 56, b.y, b.options)
+        positions[k]?.push([doc.x, doc.y])
+        doc.text('·', { lineBreak: false })
+      }
+      doc.addPage()
+    }
+    doc.end()
+    await ended
+    return Buffer.concat(chunks)
+  }
+  const fast = await draw(0, drawBlock)
+  const plain = await draw(1, (doc, text, x, y, options) => { doc.text(text, x, y, options) })
+  t.same(positions[0], positions[1], 'the same position after every block')
   t.equal(fast.length, plain.length, 'the same length')
   t.ok(fast.equals(plain), 'byte for byte the same PDF')
 })

@@ -56,8 +56,12 @@ const RULE = '#b8b8b8'
 const RULE_RGB = [0xb8, 0xb8, 0xb8].map((c) => c / 255).join(' ')
 const ALERT = '#b00020'
 const SHADE = '#f0f0ec'
-/** Whatever pdfkit's line wrapper breaks a line at, besides running out of width. */
-const LINE_BREAK = /[\n\r\v\f\u0085\u2028\u2029]/
+/**
+ * Whatever pdfkit's line wrapper breaks a line at, besides running out of
+ * width; and the soft hyphen, after which it wants room for a hyphen too.
+ * A line with one of these is left to the wrapper.
+ */
+const LINE_BREAK = /[\n\r\v\f\u0085\u2028\u2029\u00ad]/
 /** The width of the label column of facts(). */
 const FACT_LABEL = 130
 
@@ -127,6 +131,8 @@ function num (n: number): number {
  */
 export function drawLine (pdf: PDFKit.PDFDocument, text: string, x: number, y: number): void {
   const doc = pdf as unknown as PdfkitInternals
+  // pdfkit writes nothing for no text, and only moves to (x, y).
+  if (text === '') { doc.x = x; doc.y = y; return }
   const font = doc._font
   const size = doc._fontSize
   if (doc.page.fonts[font.id] == null) doc.page.fonts[font.id] = font.ref()
@@ -156,6 +162,49 @@ export function drawLine (pdf: PDFKit.PDFDocument, text: string, x: number, y: n
   writeContent(doc, ops.join(''))
   doc.x = x + width
   doc.y = y
+}
+
+/**
+ * The lines of `text` when each of its lines (split at "\n") fits `width` in
+ * the document's current font, with half a point to spare so that pdfkit's
+ * line wrapper would agree; null when one must be wrapped. Most table cells
+ * and facts are such short lines, and drawing them line by line without the
+ * wrapper is most of the saving on a case file of thousands of rows.
+ */
+function shortLines (doc: PDFKit.PDFDocument, text: string, width: number): string[] | null {
+  const lines = text.split('\n')
+  for (const line of lines) {
+    if (LINE_BREAK.test(line) || (line === '' && lines.length > 1) || doc.widthOfString(line) >= width - 0.5) return null
+  }
+  return lines
+}
+
+export interface BlockOptions { width: number, align?: 'left' | 'right' | 'center', lineGap?: number }
+
+/**
+ * doc.text(text, x, y, { width, align, lineGap }) for a text whose lines all
+ * fit `width` (shortLines) on this page: the same operators, and the same
+ * position after it, without pdfkit's line wrapper (test/case-file-text.test.ts
+ * compares them). Anything else (a line to wrap, a page break the wrapper
+ * would make, centred text) is left to doc.text.
+ */
+export function drawBlock (pdf: PDFKit.PDFDocument, text: string, x: number, y: number, options: BlockOptions): void {
+  const doc = pdf as unknown as PdfkitInternals
+  const lines = options.align === 'center' ? null : shortLines(pdf, text, options.width)
+  const height = pdf.currentLineHeight(true)
+  const step = height + (options.lineGap || doc._lineGap || 0) // as pdfkit's _line reads it
+  // The wrapper starts a new page when a line would pass the bottom margin; a point to spare.
+  if (lines === null || lines.includes('') || y + (lines.length - 1) * step + height > doc.page.height - doc.page.margins.bottom - 1) {
+    pdf.text(text, x, y, options)
+    return
+  }
+  let at = y
+  for (const line of lines) {
+    drawLine(pdf, line, options.align === 'right' ? x + options.width - pdf.widthOfString(line.replace(/\s+$/, '')) : x, at)
+    at += step // line by line, as the wrapper moves down (the same rounding)
+  }
+  doc.x = x
+  doc.y = at
 }
 
 class Writer {
@@ -209,19 +258,9 @@ class Writer {
     return h < this.bottom - MARGIN.top ? h : 3 * this.doc.currentLineHeight(true)
   }
 
-  /**
-   * The lines of `text` when each of its lines (split at "\n") fits `width`
-   * in the current font, with half a point to spare so that pdfkit's line
-   * wrapper would agree; null when one must be wrapped. Most table cells and
-   * facts are such short lines, and drawing them line by line without the
-   * wrapper is most of the saving on a case file of thousands of rows.
-   */
+  /** The lines of `text` when they are short (shortLines), in the current font. */
   shortLines (text: string, width: number): string[] | null {
-    const lines = text.split('\n')
-    for (const line of lines) {
-      if (LINE_BREAK.test(line) || (line === '' && lines.length > 1) || this.doc.widthOfString(line) >= width - 0.5) return null
-    }
-    return lines
+    return shortLines(this.doc, text, width)
   }
 
   /** Draws short lines (shortLines) from (x, y), one line height apart, as pdfkit's wrapper would. */
@@ -232,27 +271,9 @@ class Writer {
     })
   }
 
-  /**
-   * doc.text(text, x, y, { width, align, lineGap }) for a text whose lines all
-   * fit `width` (shortLines) on this page: the same operators, and the same
-   * position after it, without pdfkit's line wrapper. Anything else (a line to
-   * wrap, a page break the wrapper would make, centred text) is left to doc.text.
-   */
-  block (text: string, x: number, y: number, options: { width: number, align?: 'left' | 'right' | 'center', lineGap?: number }): void {
-    const doc = this.doc as unknown as PdfkitInternals & PDFKit.PDFDocument
-    const lines = options.align === 'center' ? null : this.shortLines(text, options.width)
-    const height = doc.currentLineHeight(true)
-    const step = height + (options.lineGap || doc._lineGap || 0) // as pdfkit's _line reads it
-    // The wrapper starts a new page when a line would pass the bottom margin; a point to spare.
-    if (lines === null || lines.includes('') || y + (lines.length - 1) * step + height > doc.page.height - doc.page.margins.bottom - 1) {
-      doc.text(text, x, y, options)
-      return
-    }
-    lines.forEach((line, k) => {
-      drawLine(doc, line, options.align === 'right' ? x + options.width - doc.widthOfString(line.replace(/\s+$/, '')) : x, y + k * step)
-    })
-    doc.x = x
-    doc.y = y + lines.length * step
+  /** doc.text(text, x, y, { width, align, lineGap }), without the wrapper when it can (drawBlock). */
+  block (text: string, x: number, y: number, options: BlockOptions): void {
+    drawBlock(this.doc, text, x, y, options)
   }
 
   /** One line of text at (x, y) without the wrapper (drawLine). */
@@ -416,7 +437,8 @@ class Writer {
       if (this.doc.y + m.h > this.bottom) { this.doc.addPage(); header() }
       drawRow(rest, m.cells, m.h, marked)
     })
-    this.doc.moveDown(0.8)
+    // The space after the table in the last column's font, whether or not its last cell was empty.
+    this.doc.font(fontOf(columns.length - 1)).fontSize(fontSize).moveDown(0.8)
   }
 
   /** The thin rule under a table row, across the text width: one write of the operators pdfkit's moveTo, lineTo, lineWidth, strokeColor and stroke would make. */

@@ -44,9 +44,10 @@ const LAYOUT_TABLES = ['GSUB', 'GPOS', 'GDEF', 'morx', 'kern'] as const
 function parsedFonts (): Record<keyof typeof FONTS, fontkit.Font> {
   parsed ??= Object.fromEntries(Object.entries(FONTS).map(([name, file]) => {
     const font = fontkit.create(fs.readFileSync(file)) as fontkit.Font
-    // fontkit reads a table on first use, from the directory: a table not listed there is absent.
-    const tables = (font as unknown as { directory: { tables: Record<string, unknown> } }).directory.tables
-    for (const tag of LAYOUT_TABLES) delete tables[tag]
+    // fontkit decodes a table on first use and keeps it in _tables; one already there as null
+    // is never read, and reads as absent (no shaping, no kerning).
+    const tables = (font as unknown as { _tables: Record<string, unknown> })._tables
+    for (const tag of LAYOUT_TABLES) tables[tag] = null
     return [name, font]
   })) as Record<keyof typeof FONTS, fontkit.Font>
   return parsed

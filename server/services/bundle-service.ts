@@ -6,7 +6,7 @@ import { CompactSign } from 'jose'
 import type { Db } from '../db/client.js'
 import { attachments, caseActions, caseStatusChanges, custodyEvents, items as itemsTable, users } from '../db/schema/index.js'
 import type { CaseFileModel, Exhibit } from '../documents/case-file.js'
-import { DamagedPrintCopies, RenderCancelled, type CaseFileRenderer } from '../documents/case-file-renderer.js'
+import { DamagedPrintCopies, type CaseFileRenderer } from '../documents/case-file-renderer.js'
 import type { PhotoJob } from '../documents/case-file-worker.js'
 import { loadTemplate, type Language } from '../documents/template.js'
 import { Problem } from '../errors.js'
@@ -308,9 +308,12 @@ export function createBundleService (deps: {
     // Rejected when assembling failed: renderer.render cancels the job then, and start() throws.
     embedded.catch(() => {})
     // The case file alone re-hashes every photo's original here, on this thread, while the worker
-    // lays out the pages (the bundle re-hashes every original as it streams them instead).
-    const originals = r.checkOriginals ? checkOriginals(r.photos) : Promise.resolve()
-    originals.catch(() => {}) // awaited below, after the render, whose own failure may come first
+    // lays out the pages (the bundle re-hashes every original as it streams them instead). A changed
+    // original stops the render, and its 409 is the answer whatever else failed meanwhile.
+    const originals = r.checkOriginals ? checkOriginals(r.photos, signal) : Promise.resolve()
+    const refused = new AbortController()
+    originals.catch((err: unknown) => { refused.abort(err) })
+    const stop = signal === undefined ? refused.signal : AbortSignal.any([signal, refused.signal])
     let copies = r.photos.map((p) => prints.stored(p.source))
     if (copies.includes(undefined)) {
       // Copies not made yet (photos from before print copies existed): two at a time, as each
@@ -319,33 +322,42 @@ export function createBundleService (deps: {
     }
     const photos: PhotoJob[] = r.photos.map((p, i) => ({ label: p.label, attachment: p.attachment, copy: copies[i] ?? null }))
     const job = (): Parameters<CaseFileRenderer['render']>[0] => ({ model: { ...r.model, photos }, template: r.template, lang: r.lang })
+    const attempt = async (): Promise<Buffer[]> => {
+      try {
+        return await renderer.render(job(), embedded, stop)
+      } catch (err) {
+        if (!(err instanceof DamagedPrintCopies) || stop.aborted) throw err
+        // The worker checks every copy as it places it and goes on to the end: all the damaged ones
+        // are made again from their originals, and the file rendered once more.
+        for (const id of err.attachmentIds) {
+          const i = photos.findIndex((p) => p.attachment.id === id)
+          const source = r.photos[i]?.source
+          const photo = photos[i]
+          if (source !== undefined && photo !== undefined) photos[i] = { ...photo, copy: await prints.locate(source, { remake: true }) }
+        }
+        try {
+          return await renderer.render(job(), embedded, stop)
+        } catch (again) {
+          if (again instanceof DamagedPrintCopies) throw new Problem(409, 'integrity-failure', `${again.message}, even after they were made again from the originals; the case file is not generated`)
+          throw again
+        }
+      }
+    }
     let pdf: Buffer[]
     try {
-      pdf = await renderer.render(job(), embedded, signal)
+      pdf = await attempt()
     } catch (err) {
-      if (!(err instanceof DamagedPrintCopies) || signal?.aborted === true) throw err
-      // The worker checks every copy as it places it and goes on to the end: all the damaged ones are made
-      // again from their originals, and the file rendered once more.
-      for (const id of err.attachmentIds) {
-        const i = photos.findIndex((p) => p.attachment.id === id)
-        const source = r.photos[i]?.source
-        const photo = photos[i]
-        if (source !== undefined && photo !== undefined) photos[i] = { ...photo, copy: await prints.locate(source, { remake: true }) }
-      }
-      try {
-        pdf = await renderer.render(job(), embedded, signal)
-      } catch (again) {
-        if (again instanceof DamagedPrintCopies) throw new Problem(409, 'integrity-failure', `${again.message}, even after they were made again from the originals; the case file is not generated`)
-        throw again
-      }
+      if (signal?.aborted !== true) await originals // throws the 409 of a changed original
+      throw err
     }
     await originals
     return { pdf, size: pdf.reduce((n, slab) => n + slab.length, 0), sha256: pdf.reduce((h, slab) => h.update(slab), createHash('sha256')).digest('hex') }
   }
 
-  /** Every photo's stored original re-hashed, two at a time; a 409 names the first that is gone or changed. */
-  async function checkOriginals (photos: Read['photos']): Promise<void> {
+  /** Every photo's stored original re-hashed, two at a time, until `signal` fires; a 409 names the first that is gone or changed. */
+  async function checkOriginals (photos: Read['photos'], signal?: AbortSignal): Promise<void> {
     await mapLimit(photos, 2, async (p) => {
+      if (signal?.aborted === true) return // nobody waits for the answer any more
       const actual = await objects.hash(p.source.sha256).catch(() => null)
       if (actual?.sha256 !== p.source.sha256) {
         throw new Problem(409, 'integrity-failure', `The stored file of attachment ${p.attachment.id} is missing or no longer matches its SHA-256; the case file is not generated`)
@@ -410,7 +422,8 @@ export function createBundleService (deps: {
       try {
         ({ pdf } = await done)
       } catch (err) {
-        if (err instanceof RenderCancelled && signal?.aborted === true) throw clientGone()
+        // Whatever failed once the client had gone (a cancelled render, or one that ended otherwise), nobody hears of it.
+        if (signal?.aborted === true) throw clientGone()
         throw err
       }
       // Made, but nobody is left to receive it: not a download.

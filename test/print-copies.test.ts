@@ -126,6 +126,25 @@ for (const harm of ['changed', 'deleted'] as const) {
   })
 }
 
+t.test('a damaged print copy of one photo and a changed original of another: the case file is refused with 409 naming the original', async (t) => {
+  const c = await photoCase(t)
+  const damaged = await attachPhoto(c, await cameraJpeg(1800, 1200), 'damaged-copy.jpg')
+  const changed = await attachPhoto(c, await cameraJpeg(1600, 1200), 'changed-original.jpg')
+  const copyFile = c.fixture.app.services.objects.pathOf(copyOf(c, damaged.sha256)?.sha256 ?? '')
+  const originalFile = c.fixture.app.services.objects.pathOf(changed.sha256)
+  for (const file of [copyFile, originalFile]) {
+    const bytes = fs.readFileSync(file)
+    bytes[bytes.length - 200] = (bytes[bytes.length - 200] ?? 0) ^ 0x01
+    fs.chmodSync(file, 0o600)
+    fs.writeFileSync(file, bytes)
+  }
+  const res = await as(c.fixture.app, c.investigator.token)('GET', `/api/cases/${c.caseId}/case-file.pdf?generatedAt=${GENERATED}`)
+  t.equal(res.statusCode, 409, '409, before a byte of PDF is sent')
+  t.match(res.json(), { code: 'integrity-failure', detail: new RegExp(`attachment ${changed.id} .*no longer matches its SHA-256`) }, 'naming the photo whose original changed, not the damaged copy (which could be made again)')
+  const downloads = c.fixture.app.services.db.$client.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM audit_entries WHERE action = 'case.download'").get()?.n
+  t.equal(downloads, 0, 'and no download is audited')
+})
+
 t.test('a file sniffed as a photo that cannot be decoded is named in the case file instead of pictured', async (t) => {
   const c = await photoCase(t)
   // A PNG signature and header chunk, then bytes that are no image: the media type is sniffed as PNG.

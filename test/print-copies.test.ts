@@ -4,16 +4,19 @@
  * object store under their own SHA-256. Checked through the API and the PDF itself
  * (pdfimages, pdftotext): the PDF holds the reduced picture, the caption the original's hash;
  * a damaged or missing copy is made again; a photo that cannot be decoded is named, not
- * dropped, and does not stop the case file.
+ * dropped, and does not stop the case file. `npm run verify` makes every copy again from its
+ * original and names one that differs (a picture swapped in the table and the store).
  */
 import fs from 'node:fs'
 import path from 'node:path'
+import Database from 'better-sqlite3'
 import sharp from 'sharp'
 import t, { type Test } from 'tap'
 import { as } from './helpers/app.js'
 import { createItem, createSeizure, evidenceApp, sha256, upload, type Caller, type EvidenceApp } from './helpers/evidence.js'
 import { getPdf, pdfText, tool } from './helpers/documents.js'
-import { PRINT_BOX, PRINT_VERSION } from '../server/documents/printable.js'
+import { PRINT_BOX, PRINT_TOOL, PRINT_VERSION } from '../server/documents/printable.js'
+import { verifyLog, type VerifyReport } from '../server/verify/verify-log.js'
 
 t.setTimeout(180_000)
 
@@ -143,6 +146,45 @@ t.test('a damaged print copy of one photo and a changed original of another: the
   t.match(res.json(), { code: 'integrity-failure', detail: new RegExp(`attachment ${changed.id} .*no longer matches its SHA-256`) }, 'naming the photo whose original changed, not the damaged copy (which could be made again)')
   const downloads = c.fixture.app.services.db.$client.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM audit_entries WHERE action = 'case.download'").get()?.n
   t.equal(downloads, 0, 'and no download is audited')
+})
+
+t.test('npm run verify makes every print copy again from its original: a damaged copy or a swapped picture is named', async (t) => {
+  const c = await photoCase(t)
+  const photo = await attachPhoto(c, await cameraJpeg(2000, 1500), 'verified.jpg')
+  const copy = copyOf(c, photo.sha256)
+  t.equal((copy as unknown as { made_with: string }).made_with, PRINT_TOOL, 'each copy records the library that made it')
+  const verify = async (): Promise<VerifyReport> => {
+    const sqlite = new Database(path.join(c.fixture.dir, 'strongroom.db'), { readonly: true })
+    try { return await verifyLog({ sqlite, dataDir: c.fixture.dir }) } finally { sqlite.close() }
+  }
+  const clean = await verify()
+  t.equal(clean.ok, true, 'a store as the server left it verifies')
+  t.same(clean.checked.printCopies, { remade: 1, hashOnly: 0 }, 'and its one print copy was made again and compared')
+
+  // Someone with write access to the store and the database puts another picture in its place.
+  const other = await sharp(await cameraJpeg(1342, 1006)).negate().jpeg({ quality: 85 }).toBuffer()
+  const { sha256: swapped } = await c.fixture.app.services.objects.put(other)
+  c.fixture.app.services.db.$client.prepare('UPDATE print_copies SET sha256 = ?, size = ? WHERE source_sha256 = ?').run(swapped, other.length, photo.sha256)
+  const afterSwap = await verify()
+  t.equal(afterSwap.ok, false, 'a swapped picture fails verification')
+  t.match(afterSwap.mismatches, [{ place: `print copy ${swapped}`, reason: new RegExp(`not the picture the print recipe makes from attachment ${photo.sha256}`) }], 'naming the print copy and its original')
+
+  // Put back, then damage the copy's file on disk.
+  c.fixture.app.services.db.$client.prepare('UPDATE print_copies SET sha256 = ?, size = ? WHERE source_sha256 = ?').run(copy?.sha256, (copy as unknown as { size: number }).size, photo.sha256)
+  const file = c.fixture.app.services.objects.pathOf(copy?.sha256 ?? '')
+  const bytes = fs.readFileSync(file)
+  bytes[bytes.length - 50] = (bytes[bytes.length - 50] ?? 0) ^ 0x04
+  fs.chmodSync(file, 0o600)
+  fs.writeFileSync(file, bytes)
+  const afterDamage = await verify()
+  t.match(afterDamage.mismatches, [{ place: `print copy ${copy?.sha256 ?? ''}`, reason: /no longer hashes to its name/ }], 'a damaged copy is named too')
+
+  // A copy made by another version of the library cannot be made again byte for byte: its hash is checked only.
+  fs.writeFileSync(file, fs.readFileSync(file).map((b, i) => (i === bytes.length - 50 ? b ^ 0x04 : b)))
+  c.fixture.app.services.db.$client.prepare("UPDATE print_copies SET made_with = 'sharp 0.1.0, libvips 8.0.0' WHERE source_sha256 = ?").run(photo.sha256)
+  const older = await verify()
+  t.equal(older.ok, true, 'a copy by another library version, intact, verifies')
+  t.same(older.checked.printCopies, { remade: 0, hashOnly: 1 }, 'counted as checked by hash only')
 })
 
 t.test('a file sniffed as a photo that cannot be decoded is named in the case file instead of pictured', async (t) => {

@@ -23,6 +23,13 @@ const UNDECODABLE = /unsupported image format|corrupt|premature end|bad (?:seek|
 /** The recipe's version: print_copies rows of another version are not used. */
 export const PRINT_VERSION = 1
 
+/**
+ * The library that makes the copies: the same recipe gives the same bytes
+ * only with the same libvips, so each copy records it and `npm run verify`
+ * makes a copy again only when it runs the same one.
+ */
+export const PRINT_TOOL = `sharp ${sharp.versions.sharp ?? 'unknown'}, libvips ${sharp.versions.vips}`
+
 export interface Printable { bytes: Buffer, width: number, height: number, mediaType: 'image/jpeg' | 'image/png' }
 
 /**

@@ -3,7 +3,7 @@ import { and, eq } from 'drizzle-orm'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Db } from '../db/client.js'
 import { printCopies } from '../db/schema/index.js'
-import { printable, PRINT_VERSION, type Printable } from '../documents/printable.js'
+import { printable, PRINT_TOOL, PRINT_VERSION, type Printable } from '../documents/printable.js'
 import { Problem } from '../errors.js'
 import { readVerified } from '../lib/hash.js'
 import type { ObjectStore } from '../lib/object-store.js'
@@ -72,10 +72,11 @@ export function createPrintCopies (db: Db, objects: ObjectStore, now: () => Date
       mediaType: copy?.mediaType ?? null,
       width: copy?.width ?? null,
       height: copy?.height ?? null,
-      createdAt: now().toISOString()
+      createdAt: now().toISOString(),
+      madeWith: PRINT_TOOL
     }).onConflictDoUpdate({
       target: [printCopies.sourceSha256, printCopies.version],
-      set: { sha256: copySha256, size: copy?.bytes.length ?? null, mediaType: copy?.mediaType ?? null, width: copy?.width ?? null, height: copy?.height ?? null, createdAt: now().toISOString() }
+      set: { sha256: copySha256, size: copy?.bytes.length ?? null, mediaType: copy?.mediaType ?? null, width: copy?.width ?? null, height: copy?.height ?? null, createdAt: now().toISOString(), madeWith: PRINT_TOOL }
     }).run()
     if (copy === null) log.warn({ attachmentId: photo.id, sha256: photo.sha256 }, 'photo cannot be decoded; the case file prints a notice in its place')
     return copy === null || copySha256 === null ? null : { ...copy, sha256: copySha256 }

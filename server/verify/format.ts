@@ -11,7 +11,9 @@ export function formatReport (report: VerifyReport): string {
     `  merkle nodes  ${count(report.checked.merkleNodes)}`,
     `  checkpoints   ${count(report.checked.checkpoints)} (published keys: ${report.checked.keys})`,
     `  records       ${records === '' ? 'not checked' : records}`,
-    `  attachments   ${count(report.checked.attachments)} files re-hashed`
+    `  attachments   ${count(report.checked.attachments)} files re-hashed`,
+    `  print copies  ${count(report.checked.printCopies.remade)} made again from their originals and compared` +
+      (report.checked.printCopies.hashOnly > 0 ? `, ${count(report.checked.printCopies.hashOnly)} by hash only (made by another image library version, or before the version was recorded)` : '')
   ]
   if (hashOnly !== '') lines.push(`  hash only     ${hashOnly} (no table to re-derive them from)`)
   for (const m of report.mismatches) lines.push(`MISMATCH ${m.place}: ${m.reason}`)

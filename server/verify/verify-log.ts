@@ -1,8 +1,9 @@
 // `npm run verify` as a library (VERIFIABILITY.md "Verification"): re-derives every leaf from
 // the audit_entries rows, recomputes the Merkle tree and compares every stored node and every
 // signed checkpoint with it, re-derives the entries from the domain rows, and re-hashes every
-// attachment in the store. Mismatches are named as PRODUCT.md says: `entry <index>`,
-// `<table> row <id>`, `checkpoint <size>`, `attachment <sha256>`.
+// attachment in the store, and checks every print copy of a photo (the picture case files print)
+// against its original. Mismatches are named as PRODUCT.md says: `entry <index>`,
+// `<table> row <id>`, `checkpoint <size>`, `attachment <sha256>`, and `print copy <sha256>`.
 
 import fs from 'node:fs'
 import path from 'node:path'
@@ -10,6 +11,8 @@ import type Database from 'better-sqlite3'
 import { canonicalJson } from '../lib/canonical-json.js'
 import { CompactRange, emptyRoot, leafHash, nodeHash } from '../lib/merkle.js'
 import { NoteError, openCheckpoint, type Checkpoint } from '../lib/note.js'
+import { printable, PRINT_TOOL } from '../documents/printable.js'
+import { sha256Hex } from '../lib/hash.js'
 import { ObjectStore } from '../lib/object-store.js'
 import { listLogKeys, noteVerifiers, publicKeyOf, thumbprint, loadLogSigner, type LogKey } from '../services/log-keys.js'
 import { Findings, type Finding } from './findings.js'
@@ -17,7 +20,7 @@ import { checkRecords } from './verify-records.js'
 
 export type { Finding } from './findings.js'
 
-export type VerifyStage = 'entries' | 'checkpoints' | 'keys' | 'records' | 'attachments'
+export type VerifyStage = 'entries' | 'checkpoints' | 'keys' | 'records' | 'attachments' | 'printCopies'
 
 export interface VerifyProgress {
   stage: VerifyStage
@@ -41,7 +44,7 @@ export interface VerifyOptions {
   maxFindings?: number
   /** Re-derive the entries from the domain rows (default true). */
   records?: boolean
-  /** Re-hash the attachment files (default true). */
+  /** Re-hash the attachment files and check the print copies of photos (default true). */
   attachments?: boolean
   signal?: AbortSignal
 }
@@ -58,6 +61,13 @@ export interface VerifyReport {
     keys: number
     records: Record<string, number>
     attachments: number
+    /**
+     * Print copies of photos: made again from their originals and compared
+     * (`remade`); or, made by another version of the image library than this
+     * one (or before the version was recorded), checked against their
+     * recorded SHA-256 only (`hashOnly`).
+     */
+    printCopies: { remade: number, hashOnly: number }
   }
   /** Entries checked by hash only: their action has no table to re-derive them from. */
   hashOnly: Record<string, number>
@@ -165,11 +175,12 @@ export async function verifyLog (options: VerifyOptions): Promise<VerifyReport> 
       pause: async (table, done) => { checkAbort(); report({ stage: 'records', table, done, total: 0 }); await pause() }
     })
     const attachments = options.attachments === false ? 0 : await checkAttachments()
+    const printCopies = options.attachments === false || !hasTable(sqlite, 'print_copies') ? { remade: 0, hashOnly: 0 } : await checkPrintCopies()
     return {
       ok: findings.ok,
       treeSize: tree.size,
       rootHash: tree.root.toString('base64'),
-      checked: { entries: tree.size, merkleNodes: tree.nodes, checkpoints: checkpointRows.length, keys: keys.length, records, attachments },
+      checked: { entries: tree.size, merkleNodes: tree.nodes, checkpoints: checkpointRows.length, keys: keys.length, records, attachments, printCopies },
       hashOnly: Object.fromEntries([...tree.actions].filter(([action]) => !isRederived(action)).sort()),
       mismatches: findings.mismatches,
       consequences: findings.consequences,
@@ -396,5 +407,49 @@ export async function verifyLog (options: VerifyOptions): Promise<VerifyReport> 
     }
     report({ stage: 'attachments', done, total: expected.size })
     return expected.size
+  }
+
+  /**
+   * Print copies are derived from the audited originals, not audited
+   * themselves: a copy whose file no longer matches its SHA-256, or that is
+   * not what the recipe makes from its original (a picture swapped in the
+   * table and the store together), is named. A copy made by another version
+   * of the image library cannot be made again byte for byte; its file is
+   * checked against its hash only.
+   */
+  async function checkPrintCopies (): Promise<{ remade: number, hashOnly: number }> {
+    // A database the server has not migrated yet (a new version verifying before its first start) has no made_with.
+    const madeWith = sqlite.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('print_copies')").all().some((c) => c.name === 'made_with') ? 'made_with' : 'NULL'
+    const rows = sqlite.prepare<[], { source_sha256: string, version: number, sha256: string | null, media_type: string | null, width: number | null, height: number | null, made_with: string | null }>(
+      `SELECT source_sha256, version, sha256, media_type, width, height, ${madeWith} AS made_with FROM print_copies ORDER BY source_sha256, version`).all()
+    const typeOf = sqlite.prepare<[string], { media_type: string }>('SELECT media_type FROM attachments WHERE sha256 = ? LIMIT 1')
+    const store = new ObjectStore(dataDir)
+    const counts = { remade: 0, hashOnly: 0 }
+    let done = 0
+    for (const row of rows) {
+      checkAbort()
+      done++
+      if (done % 20 === 0) report({ stage: 'printCopies', done, total: rows.length })
+      if (row.sha256 === null) continue // an original that cannot be decoded: nothing is printed from it
+      const place = `print copy ${row.sha256}`
+      const copy = await fs.promises.readFile(store.pathOf(row.sha256)).catch(() => null)
+      if (copy === null) { findings.add(place, `its file is missing from the store (the print copy of attachment ${row.source_sha256}; it is made again when next printed)`); continue }
+      if (sha256Hex(copy) !== row.sha256) { findings.add(place, `its file no longer hashes to its name (the print copy of attachment ${row.source_sha256}; it is made again when next printed)`); continue }
+      const mediaType = typeOf.get(row.source_sha256)?.media_type
+      const original = await fs.promises.readFile(store.pathOf(row.source_sha256)).catch(() => null)
+      // A missing or changed original is named by the attachments stage; nothing to compare with.
+      if (row.made_with !== PRINT_TOOL || (mediaType !== 'image/jpeg' && mediaType !== 'image/png') || original === null || sha256Hex(original) !== row.source_sha256) {
+        counts.hashOnly++
+        continue
+      }
+      const again = await printable(original, mediaType)
+      const expected = again === null ? null : sha256Hex(again.bytes)
+      if (expected !== row.sha256 || again?.width !== row.width || again?.height !== row.height) {
+        findings.add(place, `is not the picture the print recipe makes from attachment ${row.source_sha256} (that would be ${expected ?? 'no picture'}): case files would print another picture than the original's`)
+      }
+      counts.remade++
+    }
+    report({ stage: 'printCopies', done, total: rows.length })
+    return counts
   }
 }

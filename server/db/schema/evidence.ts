@@ -216,5 +216,7 @@ export const printCopies = sqliteTable('print_copies', {
   mediaType: text('media_type'),
   width: integer('width'),
   height: integer('height'),
-  createdAt: text('created_at').notNull()
+  createdAt: text('created_at').notNull(),
+  /** The library that made it (printable.ts PRINT_TOOL): `npm run verify` makes it again with the same one and compares. */
+  madeWith: text('made_with')
 }, (t) => [primaryKey({ columns: [t.sourceSha256, t.version] })])

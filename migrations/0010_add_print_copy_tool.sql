@@ -1,0 +1,1 @@
+ALTER TABLE `print_copies` ADD `made_with` text;

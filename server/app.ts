@@ -29,6 +29,8 @@ export interface AppOptions {
   now?: () => Date
   /** Where the one-time bootstrap and demo passwords are printed (not the log). */
   announce?: (text: string) => void
+  /** Where the log goes instead of stdout (tests read it). */
+  logStream?: { write: (line: string) => void }
 }
 
 /**
@@ -53,7 +55,8 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
   const app = Fastify({
     logger: {
       level: config.logLevel,
-      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', '*.password'], censor: '[redacted]' }
+      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', '*.password'], censor: '[redacted]' },
+      ...(options.logStream === undefined ? {} : { stream: options.logStream })
     },
     genReqId: () => newId(),
     trustProxy: config.trustProxy,

@@ -29,7 +29,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     reply.raw.once('close', onClose)
     let made: Awaited<ReturnType<typeof bundles.caseFile>>
     try {
-      made = await bundles.caseFile(request.user, request.params.id, request.query.lang ?? 'en', generationTime(request.query.generatedAt), gone.signal)
+      made = await bundles.caseFile(request.user, request.params.id, request.query.lang ?? 'en', generationTime(request.query.generatedAt), gone.signal, request.log)
     } finally {
       reply.raw.off('close', onClose)
     }
@@ -41,7 +41,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     config: { permission: 'case.read' },
     schema: { tags: ['cases'], summary: 'The case bundle: case file, evidence, records, audit entries with proofs, signed manifest; streamed; audited', params: IdParams, querystring: DocumentQuery, response: { ...problems(400, 401, 403, 404, 409) } }
   }, async (request, reply) => {
-    const { stream, reference } = await bundles.bundle(request.user, request.params.id, request.query.lang ?? 'en', generationTime(request.query.generatedAt))
+    const { stream, reference } = await bundles.bundle(request.user, request.params.id, request.query.lang ?? 'en', generationTime(request.query.generatedAt), request.log)
     stream.on('error', (err: Error) => { request.log.error({ err }, 'bundle stream broken off') })
     return reply.type('application/zip').header('content-disposition', `attachment; filename="${reference}-bundle.zip"`).header('cache-control', 'private, no-store').send(stream)
   })

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
-import { PassThrough, Readable, Transform } from 'node:stream'
+import { Readable, Transform } from 'node:stream'
 import { asc, eq, inArray } from 'drizzle-orm'
+import type { FastifyBaseLogger } from 'fastify'
 import { CompactSign } from 'jose'
 import type { Db } from '../db/client.js'
 import { attachments, caseActions, caseStatusChanges, custodyEvents, items as itemsTable, users } from '../db/schema/index.js'
@@ -52,6 +53,10 @@ export interface Manifest {
   keyId: string
   files: ManifestFile[]
 }
+
+/** Where a download reports its progress: the request's logger (pino), or nowhere. */
+export type ProgressLog = Pick<FastifyBaseLogger, 'info' | 'warn'>
+const silent: ProgressLog = { info: () => {}, warn: () => {} }
 
 /** A file of the bundle made in memory (records, audit entries, proofs, keys). */
 interface Member { path: string, bytes: Buffer }
@@ -416,7 +421,8 @@ export function createBundleService (deps: {
      * `signal` fires (the client went away) the render is cancelled and
      * nothing is audited: a 499 that nobody receives.
      */
-    async caseFile (user: AuthUser, caseId: string, lang: Language, generatedAt: string, signal?: AbortSignal): Promise<{ pdf: Readable, size: number, reference: string }> {
+    async caseFile (user: AuthUser, caseId: string, lang: Language, generatedAt: string, signal?: AbortSignal, progress: ProgressLog = silent): Promise<{ pdf: Readable, size: number, reference: string }> {
+      const began = performance.now()
       const { r, a, done } = start(user, caseId, lang, generatedAt, true, signal)
       let pdf: Awaited<typeof done>['pdf']
       try {
@@ -428,6 +434,7 @@ export function createBundleService (deps: {
       }
       // Made, but nobody is left to receive it: not a download.
       if (signal?.aborted === true) throw clientGone()
+      progress.info({ caseId, reference: r.record.reference, language: lang, generatedAt, bytes: pdf.size, exhibits: r.model.exhibits.length, photos: r.photos.length, ms: Math.round(performance.now() - began) }, 'case file: rendered')
       audit(user, r.record, 'case_file', lang, generatedAt, a.embeddedSha256, r.checkpoint.size)
       return { pdf: Readable.from(pdf.pdf), size: pdf.size, reference: r.record.reference }
     },
@@ -439,10 +446,14 @@ export function createBundleService (deps: {
      * the archive. A stored file that no longer matches, or a case file that
      * cannot be made, breaks the stream off instead of passing.
      */
-    async bundle (user: AuthUser, caseId: string, lang: Language, generatedAt: string): Promise<{ stream: Readable, reference: string }> {
+    async bundle (user: AuthUser, caseId: string, lang: Language, generatedAt: string, progress: ProgressLog = silent): Promise<{ stream: Readable, reference: string }> {
+      const began = performance.now()
+      const ms = (): number => Math.round(performance.now() - began)
       // Cancels the case file's render when the client goes away before the end.
       const gone = new AbortController()
       const { r, a, done: sealed } = start(user, caseId, lang, generatedAt, false, gone.signal)
+      const evidenceBytes = r.evidence.reduce((n, e) => n + e.attachment.size, 0)
+      const about = { caseId, reference: r.record.reference, language: lang, generatedAt }
       // Recorded before a byte is sent; if it cannot be, nothing is sent (and the case file's
       // own outcome is of no interest any more).
       try {
@@ -454,7 +465,9 @@ export function createBundleService (deps: {
       const mtime = new Date(generatedAt)
       const zip = new yazl.ZipFile()
       const options = { mtime, mode: 0o100644 }
-      const output = new PassThrough()
+      let sent = 0
+      const output = new Transform({ transform (chunk: Buffer, _enc, done) { sent += chunk.length; done(null, chunk) } })
+      progress.info({ ...about, evidenceFiles: r.evidence.length, evidenceBytes, members: a.members.length, ms: ms() }, 'bundle: started, evidence first')
       // The evidence file being streamed: closed if the client goes away, so no descriptor is left open.
       let reading: fs.ReadStream | undefined
       let finished = false
@@ -462,8 +475,16 @@ export function createBundleService (deps: {
         if (finished) return
         reading?.destroy()
         gone.abort(new Error('the client went away'))
+        progress.info({ ...about, sentBytes: sent, ms: ms() }, 'bundle: the client went away; stopped')
       })
-      output.on('end', () => { finished = true })
+      output.on('end', () => {
+        finished = true
+        progress.info({ ...about, bytes: sent, ms: ms(), mibPerSecond: Math.round(sent / 1048576 / (ms() / 1000)) }, 'bundle: sent')
+      })
+      // Progress at every quarter of the evidence bytes.
+      let streamed = 0
+      let files = 0
+      let quarter = 1
       // A stored file that is gone, unreadable or changed breaks the download off; its error
       // must reach `output` only: an 'error' event nobody listens to would crash the process.
       // A stream already closed (the client went away) has nobody left to tell.
@@ -474,6 +495,12 @@ export function createBundleService (deps: {
           transform (chunk: Buffer, _enc, done) { hash.update(chunk); done(null, chunk) },
           flush (done) {
             const actual = hash.digest('hex')
+            streamed += e.attachment.size
+            files++
+            if (streamed >= (quarter * evidenceBytes) / 4 && evidenceBytes > 0) {
+              progress.info({ ...about, evidenceFiles: `${files}/${r.evidence.length}`, evidenceBytes: `${streamed}/${evidenceBytes}`, ms: ms() }, 'bundle: evidence streamed and re-hashed')
+              while (streamed >= (quarter * evidenceBytes) / 4) quarter++
+            }
             if (actual === e.attachment.sha256) { done(); return }
             done(new Error(`attachment ${e.attachment.id} (${e.path}) no longer matches its SHA-256; the bundle is broken off`))
           }
@@ -490,11 +517,15 @@ export function createBundleService (deps: {
       // Deflating thousands of small proofs cost more time than the bytes it saves; large text files are deflated.
       for (const m of a.members) zip.addBuffer(m.bytes, m.path, { ...options, compress: m.bytes.length > 64 * 1024 })
       sealed.then((f) => {
+        progress.info({ ...about, caseFileBytes: f.pdf.size, ms: ms() }, 'bundle: case file rendered')
         zip.addReadStream(Readable.from(f.pdf.pdf), 'case-file.pdf', { ...options, compress: false, size: f.pdf.size })
         zip.addBuffer(f.manifestBytes, 'manifest.json', options)
         zip.addBuffer(Buffer.from(f.detached, 'utf8'), 'manifest.jws', options)
         zip.end()
-      }, (err: Error) => { breakOff(new Error(`the case file could not be made: ${err.message}; the bundle is broken off`, { cause: err })) })
+      }, (err: Error) => {
+        if (!gone.signal.aborted) progress.warn({ ...about, err, ms: ms() }, 'bundle: the case file could not be made; broken off')
+        breakOff(new Error(`the case file could not be made: ${err.message}; the bundle is broken off`, { cause: err }))
+      })
       zip.outputStream.pipe(output)
       return { stream: output, reference: r.record.reference }
     }

@@ -24,7 +24,9 @@ const report = (result) => {
   process.stdout.write(`${JSON.stringify({ ...result, cpu: (used.user + used.system) / 1e6 })}\n`)
 }
 
+let answered = false
 http.get({ host: '127.0.0.1', port: Number(port), path: url, headers: { authorization: `Bearer ${process.env.BENCH_TOKEN ?? ''}` } }, (res) => {
+  answered = true
   const fd = fs.openSync(file, 'w')
   let bytes = 0
   let firstByte = 0
@@ -44,5 +46,5 @@ http.get({ host: '127.0.0.1', port: Number(port), path: url, headers: { authoriz
   res.on('close', () => done('connection closed before the end'))
 }).on('error', (err) => {
   // Also raised when the connection breaks mid-answer; the answer's own handlers report that.
-  report({ status: 0, error: err.message })
+  if (!answered) report({ status: 0, error: err.message })
 })

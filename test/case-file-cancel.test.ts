@@ -27,8 +27,8 @@ async function caseWithExhibits (app: FastifyInstance, officer: string, investig
   return res.json<{ id: string }>().id
 }
 
-/** GET over a real socket; the client hangs up `after` ms after sending. Answers whether any byte came back. */
-async function hangUp (port: number, token: string, path: string, after: number): Promise<boolean> {
+/** GET over a real socket; the client hangs up after `after` ms, or when `after` settles. Answers whether any byte came back. */
+async function hangUp (port: number, token: string, path: string, after: number | Promise<unknown>): Promise<boolean> {
   return await new Promise((resolve) => {
     let answered = false
     const req = http.get({ host: '127.0.0.1', port, path, headers: { authorization: `Bearer ${token}` } }, (res) => {
@@ -37,57 +37,89 @@ async function hangUp (port: number, token: string, path: string, after: number)
     })
     req.on('error', () => {})
     req.on('close', () => { resolve(answered) })
-    setTimeout(() => { req.destroy() }, after)
+    if (typeof after === 'number') setTimeout(() => { req.destroy() }, after)
+    else void after.then(() => { req.destroy() })
   })
 }
 
 t.test('a case file whose client goes away is cancelled and not audited; the next one is made as usual', async (t) => {
-  const { app } = await startApp(t, t.testdir({}))
+  const lines: Array<{ msg: string }> = []
+  const logStream = { write: (line: string) => { lines.push(JSON.parse(line) as { msg: string }) } }
+  const { app } = await startApp(t, t.testdir({}), { STRONGROOM_LOG_LEVEL: 'debug' }, { logStream })
   const admin = await login(app, 'admin', ADMIN_PASSWORD)
   const officer = (await createUser(app, admin, { username: 'al.officer', role: 'officer' })).token
   const investigator = await createUser(app, admin, { username: 'al.investigator', role: 'investigator' })
   const caseId = await caseWithExhibits(app, officer, investigator.token)
   const downloads = async (): Promise<number> => (await auditEntries(app, admin)).filter((e) => e.action === 'case.download').length
+  const rendered = (): number => lines.filter((l) => l.msg === 'case file worker: rendered').length
 
-  // Through the service, with a signal that has already fired: the job is dropped.
+  // Through the service, with a signal that has already fired: nothing is rendered.
   const user = app.services.accounts.authUser(investigator.id)
   if (user === undefined) throw new Error('no investigator')
   const refused = await app.services.bundles.caseFile(user, caseId, 'en', GENERATED, AbortSignal.abort()).then(() => null, (err: unknown) => err)
   t.ok(refused instanceof Problem, 'the call fails with a problem')
   t.match(refused, { status: 499, code: 'client-closed-request' }, '499 client-closed-request: made for nobody')
-  t.equal(await downloads(), 0, 'and nothing is audited')
+  t.equal(await downloads(), 0, 'nothing is audited')
+  t.equal(rendered(), 0, 'and the worker rendered nothing')
 
-  // Over a real socket: the first case file of this server (its worker still starting) is given up after 20 ms.
+  // Over a real socket, behind another case file (the first this server's worker makes, so it
+  // takes a while): the client gives up as soon as its job is in the worker's queue.
   await app.listen({ port: 0, host: '127.0.0.1' })
   const { port } = app.server.address() as AddressInfo
-  const answered = await hangUp(port, investigator.token, `/api/cases/${caseId}/case-file.pdf?generatedAt=${GENERATED}`, 20)
+  const sent = async (n: number): Promise<void> => {
+    while (lines.filter((l) => l.msg === 'case file worker: job sent').length < n) await new Promise((resolve) => setTimeout(resolve, 2))
+  }
+  const first = as(app, investigator.token)('GET', `/api/cases/${caseId}/case-file.pdf?generatedAt=${GENERATED}`)
+  await sent(1)
+  const answered = await hangUp(port, investigator.token, `/api/cases/${caseId}/case-file.pdf?generatedAt=${GENERATED}&lang=sq`, sent(2))
   t.equal(answered, false, 'the client hung up before the answer')
+  t.equal((await first).statusCode, 200, 'the case file before it is made')
 
   const res = await as(app, investigator.token)('GET', `/api/cases/${caseId}/case-file.pdf?generatedAt=${GENERATED}`)
-  t.equal(res.statusCode, 200, 'the next case file is made')
-  t.equal(res.rawPayload.subarray(0, 5).toString('latin1'), '%PDF-', 'and is a PDF')
-  t.equal(await downloads(), 1, 'only the case file that was delivered is audited')
+  t.equal(res.statusCode, 200, 'and so is the next one')
+  t.equal(res.rawPayload.subarray(0, 5).toString('latin1'), '%PDF-', 'a PDF')
+  t.equal(rendered(), 2, 'the worker rendered those two and not the abandoned one')
+  t.equal(await downloads(), 2, 'only the case files that were delivered are audited')
+
+  // HEAD would make a download nobody receives.
+  const head = await app.inject({ method: 'HEAD', url: `/api/cases/${caseId}/case-file.pdf`, headers: { authorization: `Bearer ${investigator.token}` } })
+  t.equal(head.statusCode, 404, 'HEAD is not a way to ask for a case file')
+  t.equal(await downloads(), 2, 'and audits nothing')
 })
 
-t.test('a bundle whose client goes away mid-way is audited as started; the server goes on serving', async (t) => {
-  const { app } = await startApp(t, t.testdir({}))
+t.test('a bundle whose client goes away mid-way is audited as started, its case file cancelled; the server goes on serving', async (t) => {
+  const lines: Array<{ msg: string }> = []
+  const logStream = { write: (line: string) => { lines.push(JSON.parse(line) as { msg: string }) } }
+  const { app } = await startApp(t, t.testdir({}), { STRONGROOM_LOG_LEVEL: 'debug' }, { logStream })
   const admin = await login(app, 'admin', ADMIN_PASSWORD)
   const officer = (await createUser(app, admin, { username: 'al.officer', role: 'officer' })).token
   const investigator = (await createUser(app, admin, { username: 'al.investigator', role: 'investigator' })).token
   const caseId = await caseWithExhibits(app, officer, investigator)
   await app.listen({ port: 0, host: '127.0.0.1' })
   const { port } = app.server.address() as AddressInfo
+  const count = (msg: string): number => lines.filter((l) => l.msg === msg).length
+  const logged = async (msg: string, n = 1): Promise<void> => {
+    for (let i = 0; i < 5000 && count(msg) < n; i++) await new Promise((resolve) => setTimeout(resolve, 2))
+  }
 
-  await hangUp(port, investigator, `/api/cases/${caseId}/bundle.zip?generatedAt=${GENERATED}`, 20)
+  // The client goes away once the bundle has started streaming (its case file is being laid out
+  // by a worker that is still starting).
+  await hangUp(port, investigator, `/api/cases/${caseId}/bundle.zip?generatedAt=${GENERATED}`, logged('bundle: started, evidence first'))
+  await logged('bundle: the client went away; stopped')
+  await logged('case file worker: cancelled')
   const kinds = async (): Promise<string[]> => (await auditEntries(app, admin)).filter((e) => e.action === 'case.download')
     .map((e) => (JSON.parse(e.canonical) as { data: { kind: string } }).data.kind)
-  // The bundle is recorded before its first byte; wait for the request to have got that far.
-  for (let i = 0; i < 100 && (await kinds()).length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50))
   t.same(await kinds(), ['bundle'], 'the abandoned bundle is in the audit log, recorded when it started')
+  t.equal(count('bundle: the client went away; stopped'), 1, 'the log says the client went away')
+  t.equal(count('case file worker: cancelled'), 1, 'and its case file was cancelled in the worker')
+  t.equal(count('case file worker: rendered'), 0, 'not rendered for nobody')
 
   const res = await as(app, investigator)('GET', `/api/cases/${caseId}/bundle.zip?generatedAt=${GENERATED}`)
   t.equal(res.statusCode, 200, 'the next bundle is made')
   t.equal(res.rawPayload.subarray(0, 4).toString('hex'), '504b0304', 'and is a ZIP')
   const again = await as(app, investigator)('GET', `/api/cases/${caseId}/case-file.pdf?generatedAt=${GENERATED}`)
   t.equal(again.statusCode, 200, 'and so is a case file after it')
+  const head = await app.inject({ method: 'HEAD', url: `/api/cases/${caseId}/bundle.zip`, headers: { authorization: `Bearer ${investigator}` } })
+  t.equal(head.statusCode, 404, 'HEAD is not a way to ask for a bundle')
+  t.same(await kinds(), ['bundle', 'bundle', 'case_file'], 'and audits nothing')
 })

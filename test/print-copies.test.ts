@@ -148,7 +148,7 @@ t.test('a damaged print copy of one photo and a changed original of another: the
   t.equal(downloads, 0, 'and no download is audited')
 })
 
-t.test('npm run verify makes every print copy again from its original: a damaged copy or a swapped picture is named', async (t) => {
+t.test('npm run verify makes every print copy again from its original: a damaged copy, a swapped picture or a hidden one is named', async (t) => {
   const c = await photoCase(t)
   const photo = await attachPhoto(c, await cameraJpeg(2000, 1500), 'verified.jpg')
   const copy = copyOf(c, photo.sha256)
@@ -179,8 +179,16 @@ t.test('npm run verify makes every print copy again from its original: a damaged
   const afterDamage = await verify()
   t.match(afterDamage.mismatches, [{ place: `print copy ${copy?.sha256 ?? ''}`, reason: /no longer hashes to its name/ }], 'a damaged copy is named too')
 
+  // Or marks the photo as one that cannot be decoded, so that case files print a notice instead.
+  const intact = fs.readFileSync(file).map((b, i) => (i === bytes.length - 50 ? b ^ 0x04 : b))
+  fs.writeFileSync(file, intact)
+  c.fixture.app.services.db.$client.prepare('UPDATE print_copies SET sha256 = NULL, size = NULL, width = NULL, height = NULL WHERE source_sha256 = ?').run(photo.sha256)
+  const hidden = await verify()
+  t.match(hidden.mismatches, [{ place: `print copy of ${photo.sha256}`, reason: /recorded as a photo that cannot be decoded, but attachment .* decodes/ }], 'a photo marked undecodable is named')
+  c.fixture.app.services.db.$client.prepare('UPDATE print_copies SET sha256 = ?, size = ?, width = ?, height = ? WHERE source_sha256 = ?')
+    .run(copy?.sha256, (copy as unknown as { size: number }).size, copy?.width, copy?.height, photo.sha256)
+
   // A copy made by another version of the library cannot be made again byte for byte: its hash is checked only.
-  fs.writeFileSync(file, fs.readFileSync(file).map((b, i) => (i === bytes.length - 50 ? b ^ 0x04 : b)))
   c.fixture.app.services.db.$client.prepare("UPDATE print_copies SET made_with = 'sharp 0.1.0, libvips 8.0.0' WHERE source_sha256 = ?").run(photo.sha256)
   const older = await verify()
   t.equal(older.ok, true, 'a copy by another library version, intact, verifies')

@@ -26,7 +26,7 @@ attachment files of the data directory (STRONGROOM_DATA_DIR, default ./data).
   --checkpoint FILE    also check a signed checkpoint kept elsewhere (repeatable): it must be
                        consistent with this log, or the fork evidence is printed
   --no-records         skip re-deriving the entries from the domain rows
-  --no-files           skip re-hashing the attachment files
+  --no-files           skip re-hashing the attachment files and re-making print copies
   --quiet              no progress on stderr
   --help               this text
 

@@ -39,9 +39,14 @@ export function createCaseFileRenderer (log: FastifyBaseLogger) {
       const p = pending.get(reply.id)
       if (p === undefined) return
       pending.delete(reply.id)
-      if ('pdf' in reply) p.resolve(reply.pdf.map((slab) => Buffer.from(slab)))
+      if ('pdf' in reply) {
+        log.debug({ job: reply.id, bytes: reply.pdf.reduce((n, slab) => n + slab.byteLength, 0) }, 'case file worker: rendered')
+        p.resolve(reply.pdf.map((slab) => Buffer.from(slab)))
+      } else if ('cancelled' in reply) {
+        log.debug({ job: reply.id, reason: reply.cancelled }, 'case file worker: cancelled')
+        p.reject(new RenderCancelled(`the case file was cancelled: ${reply.cancelled}`))
+      }
       else if ('damagedCopies' in reply) p.reject(new DamagedPrintCopies(reply.damagedCopies))
-      else if ('cancelled' in reply) p.reject(new RenderCancelled(`the case file was cancelled: ${reply.cancelled}`))
       else p.reject(new Error(`case file rendering failed: ${reply.error}`))
     })
     w.on('error', (err) => {
@@ -66,6 +71,7 @@ export function createCaseFileRenderer (log: FastifyBaseLogger) {
      */
     async render (job: Omit<CaseFileJob, 'id'>, manifest: Promise<{ bytes: Buffer, sha256: string }>, signal?: AbortSignal): Promise<Buffer[]> {
       if (closed) throw new Problem(503, 'unavailable', 'The server is shutting down')
+      if (signal?.aborted === true) throw new RenderCancelled('the case file was cancelled before it was sent to the worker')
       const w = worker ??= start()
       const id = nextId++
       const result = new Promise<Buffer[]>((resolve, reject) => { pending.set(id, { resolve, reject }) })
@@ -75,6 +81,7 @@ export function createCaseFileRenderer (log: FastifyBaseLogger) {
         pending.delete(id)
         throw err
       }
+      log.debug({ job: id, queued: pending.size - 1 }, 'case file worker: job sent')
       // A worker that has gone meanwhile has already failed this job: nothing to send it.
       const send = (message: CaseFileMessage): void => { if (pending.has(id)) w.postMessage(message) }
       manifest.then(
@@ -82,7 +89,7 @@ export function createCaseFileRenderer (log: FastifyBaseLogger) {
         (err: unknown) => { send({ kind: 'cancel', id, reason: err instanceof Error ? err.message : String(err) }) }
       )
       const abandon = (): void => { send({ kind: 'cancel', id, reason: signal?.reason instanceof Error ? signal.reason.message : 'the caller gave up' }) }
-      if (signal?.aborted === true) abandon(); else signal?.addEventListener('abort', abandon, { once: true })
+      signal?.addEventListener('abort', abandon, { once: true })
       try {
         return await result
       } finally {

@@ -19,7 +19,9 @@ const generationTime = (given: string | undefined): string => new Date(Math.floo
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   const { cases, bundles } = app.services
 
+  // No automatic HEAD routes for the downloads: a HEAD would make (and audit) a download nobody receives.
   app.get('/api/cases/:id/case-file.pdf', {
+    exposeHeadRoute: false,
     config: { permission: 'case.read' },
     schema: { tags: ['cases'], summary: 'The court-ready case file (PDF/A-3b), in English or Albanian; audited', params: IdParams, querystring: DocumentQuery, response: { ...problems(400, 401, 403, 404, 409) } }
   }, async (request, reply) => {
@@ -27,6 +29,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     const gone = new AbortController()
     const onClose = (): void => { gone.abort(new Error('the client went away')) }
     reply.raw.once('close', onClose)
+    // Gone already, while the request was authenticated: 'close' has fired and will not again.
+    if (reply.raw.destroyed || request.raw.destroyed) onClose()
     let made: Awaited<ReturnType<typeof bundles.caseFile>>
     try {
       made = await bundles.caseFile(request.user, request.params.id, request.query.lang ?? 'en', generationTime(request.query.generatedAt), gone.signal, request.log)
@@ -38,6 +42,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/api/cases/:id/bundle.zip', {
+    exposeHeadRoute: false,
     config: { permission: 'case.read' },
     schema: { tags: ['cases'], summary: 'The case bundle: case file, evidence, records, audit entries with proofs, signed manifest; streamed; audited', params: IdParams, querystring: DocumentQuery, response: { ...problems(400, 401, 403, 404, 409) } }
   }, async (request, reply) => {

@@ -76,7 +76,8 @@ export const VerificationSchema = Type.Object({
       checkpoints: Type.Integer(),
       keys: Type.Integer(),
       records: Type.Record(Type.String(), Type.Integer()),
-      attachments: Type.Integer()
+      attachments: Type.Integer(),
+      printCopies: Type.Object({ remade: Type.Integer(), hashOnly: Type.Integer() })
     }),
     hashOnly: Type.Record(Type.String(), Type.Integer()),
     mismatches: Type.Array(Finding),

@@ -459,6 +459,7 @@ export function createBundleService (deps: {
       try {
         audit(user, r.record, 'bundle', lang, generatedAt, a.embeddedSha256, r.checkpoint.size)
       } catch (err) {
+        gone.abort(err) // nobody will receive its case file
         sealed.catch(() => {})
         throw err
       }
@@ -475,7 +476,8 @@ export function createBundleService (deps: {
         if (finished) return
         reading?.destroy()
         gone.abort(new Error('the client went away'))
-        progress.info({ ...about, sentBytes: sent, ms: ms() }, 'bundle: the client went away; stopped')
+        // Broken off on purpose (breakOff: the route logs why), or left by the client.
+        if (output.errored === null) progress.info({ ...about, sentBytes: sent, ms: ms() }, 'bundle: the client went away; stopped')
       })
       output.on('end', () => {
         finished = true

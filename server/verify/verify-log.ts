@@ -11,7 +11,7 @@ import type Database from 'better-sqlite3'
 import { canonicalJson } from '../lib/canonical-json.js'
 import { CompactRange, emptyRoot, leafHash, nodeHash } from '../lib/merkle.js'
 import { NoteError, openCheckpoint, type Checkpoint } from '../lib/note.js'
-import { printable, PRINT_TOOL } from '../documents/printable.js'
+import { printable, PRINT_TOOL, PRINT_VERSION } from '../documents/printable.js'
 import { sha256Hex } from '../lib/hash.js'
 import { ObjectStore } from '../lib/object-store.js'
 import { listLogKeys, noteVerifiers, publicKeyOf, thumbprint, loadLogSigner, type LogKey } from '../services/log-keys.js'
@@ -413,16 +413,18 @@ export async function verifyLog (options: VerifyOptions): Promise<VerifyReport> 
    * Print copies are derived from the audited originals, not audited
    * themselves: a copy whose file no longer matches its SHA-256, or that is
    * not what the recipe makes from its original (a picture swapped in the
-   * table and the store together), is named. A copy made by another version
-   * of the image library cannot be made again byte for byte; its file is
-   * checked against its hash only.
+   * table and the store together, or a photo marked undecodable so that no
+   * picture is printed), is named. A copy made by another recipe version or
+   * image library cannot be made again byte for byte; its file is checked
+   * against its hash only.
    */
   async function checkPrintCopies (): Promise<{ remade: number, hashOnly: number }> {
     // A database the server has not migrated yet (a new version verifying before its first start) has no made_with.
     const madeWith = sqlite.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('print_copies')").all().some((c) => c.name === 'made_with') ? 'made_with' : 'NULL'
     const rows = sqlite.prepare<[], { source_sha256: string, version: number, sha256: string | null, media_type: string | null, width: number | null, height: number | null, made_with: string | null }>(
       `SELECT source_sha256, version, sha256, media_type, width, height, ${madeWith} AS made_with FROM print_copies ORDER BY source_sha256, version`).all()
-    const typeOf = sqlite.prepare<[string], { media_type: string }>('SELECT media_type FROM attachments WHERE sha256 = ? LIMIT 1')
+    // The photo's type as sniffed at upload (the copy keeps it: JPEG stays JPEG, PNG stays PNG).
+    const typeOf = sqlite.prepare<[string], { media_type: string }>("SELECT media_type FROM attachments WHERE sha256 = ? AND media_type IN ('image/jpeg', 'image/png') ORDER BY id LIMIT 1")
     const store = new ObjectStore(dataDir)
     const counts = { remade: 0, hashOnly: 0 }
     let done = 0
@@ -430,21 +432,27 @@ export async function verifyLog (options: VerifyOptions): Promise<VerifyReport> 
       checkAbort()
       done++
       if (done % 20 === 0) report({ stage: 'printCopies', done, total: rows.length })
-      if (row.sha256 === null) continue // an original that cannot be decoded: nothing is printed from it
-      const place = `print copy ${row.sha256}`
-      const copy = await fs.promises.readFile(store.pathOf(row.sha256)).catch(() => null)
-      if (copy === null) { findings.add(place, `its file is missing from the store (the print copy of attachment ${row.source_sha256}; it is made again when next printed)`); continue }
-      if (sha256Hex(copy) !== row.sha256) { findings.add(place, `its file no longer hashes to its name (the print copy of attachment ${row.source_sha256}; it is made again when next printed)`); continue }
-      const mediaType = typeOf.get(row.source_sha256)?.media_type
+      const place = row.sha256 === null ? `print copy of ${row.source_sha256}` : `print copy ${row.sha256}`
+      if (row.sha256 !== null) {
+        const copy = await fs.promises.readFile(store.pathOf(row.sha256)).catch(() => null)
+        if (copy === null) { findings.add(place, `its file is missing from the store (the print copy of attachment ${row.source_sha256}; it is made again when next printed)`); continue }
+        if (sha256Hex(copy) !== row.sha256) { findings.add(place, `its file no longer hashes to its name (the print copy of attachment ${row.source_sha256}; it is made again when next printed)`); continue }
+      }
+      const mediaType = row.media_type ?? typeOf.get(row.source_sha256)?.media_type
       const original = await fs.promises.readFile(store.pathOf(row.source_sha256)).catch(() => null)
-      // A missing or changed original is named by the attachments stage; nothing to compare with.
-      if (row.made_with !== PRINT_TOOL || (mediaType !== 'image/jpeg' && mediaType !== 'image/png') || original === null || sha256Hex(original) !== row.source_sha256) {
+      // Made by another recipe or library (no byte-for-byte comparison possible), or an original
+      // that is missing or changed (the attachments stage names it): checked by hash only.
+      if (row.version !== PRINT_VERSION || row.made_with !== PRINT_TOOL || (mediaType !== 'image/jpeg' && mediaType !== 'image/png') ||
+        original === null || sha256Hex(original) !== row.source_sha256) {
         counts.hashOnly++
         continue
       }
-      const again = await printable(original, mediaType)
+      const again = await printable(original, mediaType).catch(() => undefined)
+      if (again === undefined) { counts.hashOnly++; continue } // the library failed (memory, say): not a finding
       const expected = again === null ? null : sha256Hex(again.bytes)
-      if (expected !== row.sha256 || again?.width !== row.width || again?.height !== row.height) {
+      if (row.sha256 === null && expected !== null) {
+        findings.add(place, `is recorded as a photo that cannot be decoded, but attachment ${row.source_sha256} decodes: case files would print a notice instead of its picture`)
+      } else if (expected !== row.sha256 || (again !== null && (again.width !== row.width || again.height !== row.height))) {
         findings.add(place, `is not the picture the print recipe makes from attachment ${row.source_sha256} (that would be ${expected ?? 'no picture'}): case files would print another picture than the original's`)
       }
       counts.remade++

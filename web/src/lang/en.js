@@ -443,6 +443,8 @@ const messages = {
   'verify.checkpoints': 'Checkpoints',
   'verify.keys': 'Keys',
   'verify.files': 'Files',
+  'verify.printCopies': 'Print copies of photos',
+  'verify.printCopiesText': '{remade} made again and compared, {hashOnly} by hash only',
   'verify.records': 'Records re-derived',
   'verify.duration': 'Duration',
   'verify.seconds': '{s} s',
@@ -546,7 +548,7 @@ const enums = {
     'case.action': 'Investigative action', 'case.bundle': 'Case file or bundle generated', 'export.cen': 'CEN export', 'agency.create': 'Agency created',
     'user.create': 'User created', 'user.update': 'User changed', 'auth.login_limited': 'Login attempts limited'
   },
-  verifyStage: { entries: 'audit entries', checkpoints: 'checkpoints', keys: 'signing keys', records: 'records', attachments: 'stored files' },
+  verifyStage: { entries: 'audit entries', checkpoints: 'checkpoints', keys: 'signing keys', records: 'records', attachments: 'stored files', printCopies: 'print copies of photos' },
   table: {
     agencies: 'agencies', users: 'users', seizures: 'seizures', items: 'exhibits', custody_events: 'custody events', attachments: 'files', locations: 'locations',
     cases: 'cases', case_actions: 'case actions'

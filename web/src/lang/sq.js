@@ -443,6 +443,8 @@ const messages = {
   'verify.checkpoints': 'Pika kontrolli',
   'verify.keys': 'Çelësa',
   'verify.files': 'Skedarë',
+  'verify.printCopies': 'Kopjet për shtyp të fotove',
+  'verify.printCopiesText': '{remade} të bëra sërish dhe të krahasuara, {hashOnly} vetëm me hash',
   'verify.records': 'Të dhëna të rindërtuara',
   'verify.duration': 'Kohëzgjatja',
   'verify.seconds': '{s} s',
@@ -546,7 +548,7 @@ const enums = {
     'case.action': 'Veprim hetimor', 'case.bundle': 'Dosje ose paketë e krijuar', 'export.cen': 'Eksport CEN', 'agency.create': 'Agjenci e krijuar',
     'user.create': 'Përdorues i krijuar', 'user.update': 'Përdorues i ndryshuar', 'auth.login_limited': 'Hyrje e kufizuar pas përpjekjeve të dështuara'
   },
-  verifyStage: { entries: 'regjistrimet e auditimit', checkpoints: 'pikat e kontrollit', keys: 'çelësat e nënshkrimit', records: 'të dhënat', attachments: 'skedarët e ruajtur' },
+  verifyStage: { entries: 'regjistrimet e auditimit', checkpoints: 'pikat e kontrollit', keys: 'çelësat e nënshkrimit', records: 'të dhënat', attachments: 'skedarët e ruajtur', printCopies: 'kopjet për shtyp të fotove' },
   table: {
     agencies: 'agjenci', users: 'përdorues', seizures: 'sekuestrime', items: 'prova', custody_events: 'ngjarje ruajtjeje', attachments: 'skedarë', locations: 'vendruajtje',
     cases: 'çështje', case_actions: 'veprime hetimore'

@@ -165,7 +165,7 @@ export function IntegrityPage ({ user }) {
     </div>`
 }
 
-const STAGES = ['entries', 'checkpoints', 'keys', 'records', 'attachments']
+const STAGES = ['entries', 'checkpoints', 'keys', 'records', 'attachments', 'printCopies']
 
 function Verification () {
   const [job, setJob] = useState(null)
@@ -219,6 +219,7 @@ function Verification () {
       [t('verify.checkpoints'), fmtNumber(r.checked?.checkpoints ?? 0)],
       [t('verify.keys'), fmtNumber(r.checked?.keys ?? 0)],
       [t('verify.files'), fmtNumber(r.checked?.attachments ?? 0)],
+      [t('verify.printCopies'), t('verify.printCopiesText', { remade: fmtNumber(r.checked?.printCopies?.remade ?? 0), hashOnly: fmtNumber(r.checked?.printCopies?.hashOnly ?? 0) })],
       [t('verify.records'), Object.entries(r.checked?.records ?? {}).map(([k, n]) => `${label('table', k)} ${fmtNumber(n)}`).join(', ')],
       [t('verify.duration'), r.durationMs === undefined ? null : t('verify.seconds', { s: fmtNumber(r.durationMs / 1000, 1) })],
       [t('verify.finished'), job.finishedAt == null ? null : html`<${When} iso=${job.finishedAt} />`],

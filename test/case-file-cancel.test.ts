@@ -9,7 +9,7 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { ADMIN_PASSWORD, as, auditEntries, createUser, login, startApp } from './helpers/app.js'
 import { createItem, createSeizure } from './helpers/evidence.js'
 import { Problem } from '../server/errors.js'
@@ -25,6 +25,18 @@ async function caseWithExhibits (app: FastifyInstance, officer: string, investig
   const res = await as(app, investigator)('POST', '/api/cases', { title: 'Frequency changers', seizureIds: [seizure.id] })
   if (res.statusCode !== 201) throw new Error(`POST /api/cases: ${res.statusCode} ${res.body}`)
   return res.json<{ id: string }>().id
+}
+
+/** A server logging at debug level into `lines`, with an officer, an investigator and their case. */
+async function caseServer (t: Test) {
+  const lines: Array<{ msg: string }> = []
+  const logStream = { write: (line: string) => { lines.push(JSON.parse(line) as { msg: string }) } }
+  const { app } = await startApp(t, t.testdir({}), { STRONGROOM_LOG_LEVEL: 'debug' }, { logStream })
+  const admin = await login(app, 'admin', ADMIN_PASSWORD)
+  const officer = (await createUser(app, admin, { username: 'al.officer', role: 'officer' })).token
+  const investigator = await createUser(app, admin, { username: 'al.investigator', role: 'investigator' })
+  const caseId = await caseWithExhibits(app, officer, investigator.token)
+  return { app, lines, admin, investigator, caseId }
 }
 
 /** GET over a real socket; the client hangs up after `after` ms, or when `after` settles. Answers whether any byte came back. */
@@ -43,13 +55,7 @@ async function hangUp (port: number, token: string, path: string, after: number 
 }
 
 t.test('a case file whose client goes away is cancelled and not audited; the next one is made as usual', async (t) => {
-  const lines: Array<{ msg: string }> = []
-  const logStream = { write: (line: string) => { lines.push(JSON.parse(line) as { msg: string }) } }
-  const { app } = await startApp(t, t.testdir({}), { STRONGROOM_LOG_LEVEL: 'debug' }, { logStream })
-  const admin = await login(app, 'admin', ADMIN_PASSWORD)
-  const officer = (await createUser(app, admin, { username: 'al.officer', role: 'officer' })).token
-  const investigator = await createUser(app, admin, { username: 'al.investigator', role: 'investigator' })
-  const caseId = await caseWithExhibits(app, officer, investigator.token)
+  const { app, lines, admin, investigator, caseId } = await caseServer(t)
   const downloads = async (): Promise<number> => (await auditEntries(app, admin)).filter((e) => e.action === 'case.download').length
   const rendered = (): number => lines.filter((l) => l.msg === 'case file worker: rendered').length
 
@@ -88,13 +94,7 @@ t.test('a case file whose client goes away is cancelled and not audited; the nex
 })
 
 t.test('a bundle whose client goes away mid-way is audited as started, its case file cancelled; the server goes on serving', async (t) => {
-  const lines: Array<{ msg: string }> = []
-  const logStream = { write: (line: string) => { lines.push(JSON.parse(line) as { msg: string }) } }
-  const { app } = await startApp(t, t.testdir({}), { STRONGROOM_LOG_LEVEL: 'debug' }, { logStream })
-  const admin = await login(app, 'admin', ADMIN_PASSWORD)
-  const officer = (await createUser(app, admin, { username: 'al.officer', role: 'officer' })).token
-  const investigator = (await createUser(app, admin, { username: 'al.investigator', role: 'investigator' })).token
-  const caseId = await caseWithExhibits(app, officer, investigator)
+  const { app, lines, admin, investigator: { token: investigator }, caseId } = await caseServer(t)
   await app.listen({ port: 0, host: '127.0.0.1' })
   const { port } = app.server.address() as AddressInfo
   const count = (msg: string): number => lines.filter((l) => l.msg === msg).length

@@ -198,13 +198,22 @@ export function drawBlock (pdf: PDFKit.PDFDocument, text: string, x: number, y: 
     pdf.text(text, x, y, options)
     return
   }
+  doc.y = placeLines(pdf, lines, x, y, step, options.width, options.align)
+  doc.x = x
+}
+
+/**
+ * Short lines (shortLines) drawn from (x, y), `step` apart, left- or
+ * right-aligned in `width` as pdfkit's wrapper places them (trailing spaces
+ * do not count); empty lines are skipped. Answers the y below the last line.
+ */
+function placeLines (pdf: PDFKit.PDFDocument, lines: string[], x: number, y: number, step: number, width: number, align?: 'left' | 'right' | 'center'): number {
   let at = y
   for (const line of lines) {
-    drawLine(pdf, line, options.align === 'right' ? x + options.width - pdf.widthOfString(line.replace(/\s+$/, '')) : x, at)
+    if (line !== '') drawLine(pdf, line, align === 'right' ? x + width - pdf.widthOfString(line.replace(/\s+$/, '')) : x, at)
     at += step // line by line, as the wrapper moves down (the same rounding)
   }
-  doc.x = x
-  doc.y = at
+  return at
 }
 
 class Writer {
@@ -265,10 +274,7 @@ class Writer {
 
   /** Draws short lines (shortLines) from (x, y), one line height apart, as pdfkit's wrapper would. */
   drawLines (lines: string[], x: number, y: number, width: number, align: 'left' | 'right' = 'left'): void {
-    const step = this.doc.currentLineHeight(true)
-    lines.forEach((line, k) => {
-      if (line !== '') this.line(line, x + (align === 'right' ? width - this.doc.widthOfString(line) : 0), y + k * step)
-    })
+    placeLines(this.doc, lines, x, y, this.doc.currentLineHeight(true), width, align)
   }
 
   /** doc.text(text, x, y, { width, align, lineGap }), without the wrapper when it can (drawBlock). */

@@ -21,7 +21,7 @@ import { formatTlogProof } from '../lib/tlog-proof.js'
 import type { AuthUser } from './access.js'
 import { auditEntriesOf } from './audit-service.js'
 import { attachmentRecord } from './attachment-service.js'
-import { isPrintable, type PrintCopies } from './print-copies.js'
+import { isPrintable, originalChanged, type PrintCopies } from './print-copies.js'
 import type { AttachmentRecord, CaseActionRecord, CaseRecord, CustodyEventRecord, ItemRecord } from './audit-events.js'
 import type { CaseService } from './case-service.js'
 import { custodyEventRecord, itemRecord, type ItemService } from './item-service.js'
@@ -364,9 +364,7 @@ export function createBundleService (deps: {
     await mapLimit(photos, 2, async (p) => {
       if (signal?.aborted === true) return // nobody waits for the answer any more
       const actual = await objects.hash(p.source.sha256).catch(() => null)
-      if (actual?.sha256 !== p.source.sha256) {
-        throw new Problem(409, 'integrity-failure', `The stored file of attachment ${p.attachment.id} is missing or no longer matches its SHA-256; the case file is not generated`)
-      }
+      if (actual?.sha256 !== p.source.sha256) throw originalChanged(p.attachment.id)
     })
   }
 

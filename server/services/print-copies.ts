@@ -12,6 +12,10 @@ export type PrintableType = 'image/jpeg' | 'image/png'
 
 export const isPrintable = (mediaType: string): mediaType is PrintableType => mediaType === 'image/jpeg' || mediaType === 'image/png'
 
+/** The answer when a photo's stored original is gone or changed: no case file is made from it. */
+export const originalChanged = (attachmentId: string): Problem =>
+  new Problem(409, 'integrity-failure', `The stored file of attachment ${attachmentId} is missing or no longer matches its SHA-256; the case file is not generated`)
+
 /** Where a print copy is: the file, and the SHA-256 its bytes must have. */
 export interface PrintCopyRef { path: string, sha256: string, width: number, height: number, mediaType: PrintableType }
 
@@ -33,9 +37,7 @@ export function createPrintCopies (db: Db, objects: ObjectStore, now: () => Date
   /** The original's bytes, or integrity-failure when they are gone or no longer match. */
   async function original (photo: PhotoSource): Promise<Buffer> {
     const bytes = await readVerified(objects.pathOf(photo.sha256), photo.sha256)
-    if (bytes === null) {
-      throw new Problem(409, 'integrity-failure', `The stored file of attachment ${photo.id} is missing or no longer matches its SHA-256; the case file is not generated`)
-    }
+    if (bytes === null) throw originalChanged(photo.id)
     return bytes
   }
 

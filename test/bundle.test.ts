@@ -18,7 +18,7 @@ import t from 'tap'
 import { ADMIN_PASSWORD, as, auditEntries, bearer, login } from './helpers/app.js'
 import { createItem, createSeizure, evidenceApp, rawGet, upload } from './helpers/evidence.js'
 import {
-  caseAttachments, demoCase, demoFixture, pool, readZip, ROOT, tool, verifyCli, writeZip, type VerifyJson
+  caseAttachments, demoCase, demoFixture, pool, readZip, ROOT, spooledCaseFiles, tool, verifyCli, writeZip, type VerifyJson
 } from './helpers/documents.js'
 import { leafOf, parseNote, rootFromInclusion, signedBy, type Jwk } from './helpers/log.js'
 
@@ -424,4 +424,5 @@ t.test('a stored photo changed on disk: the case file answers 409 before a byte 
   let readable = true
   try { await readZip(zip.body) } catch { readable = false }
   t.notOk(readable, 'what arrived is not a readable ZIP')
+  t.same(await spooledCaseFiles(app.config.dataDir, 10_000), [], 'no case file is left in tmp/ by either')
 })

@@ -12,6 +12,7 @@ import type { FastifyInstance } from 'fastify'
 import t, { type Test } from 'tap'
 import { ADMIN_PASSWORD, as, auditEntries, createUser, login, startApp } from './helpers/app.js'
 import { createItem, createSeizure } from './helpers/evidence.js'
+import { spooledCaseFiles } from './helpers/documents.js'
 import { Problem } from '../server/errors.js'
 
 t.setTimeout(180_000)
@@ -31,12 +32,12 @@ async function caseWithExhibits (app: FastifyInstance, officer: string, investig
 async function caseServer (t: Test) {
   const lines: Array<{ msg: string }> = []
   const logStream = { write: (line: string) => { lines.push(JSON.parse(line) as { msg: string }) } }
-  const { app } = await startApp(t, t.testdir({}), { STRONGROOM_LOG_LEVEL: 'debug' }, { logStream })
+  const { app, dir } = await startApp(t, t.testdir({}), { STRONGROOM_LOG_LEVEL: 'debug' }, { logStream })
   const admin = await login(app, 'admin', ADMIN_PASSWORD)
   const officer = (await createUser(app, admin, { username: 'al.officer', role: 'officer' })).token
   const investigator = await createUser(app, admin, { username: 'al.investigator', role: 'investigator' })
   const caseId = await caseWithExhibits(app, officer, investigator.token)
-  return { app, lines, admin, investigator, caseId }
+  return { app, dir, lines, admin, investigator, caseId }
 }
 
 /** GET over a real socket; the client hangs up after `after` ms, or when `after` settles. Answers whether any byte came back. */
@@ -55,7 +56,7 @@ async function hangUp (port: number, token: string, path: string, after: number 
 }
 
 t.test('a case file whose client goes away is cancelled and not audited; the next one is made as usual', async (t) => {
-  const { app, lines, admin, investigator, caseId } = await caseServer(t)
+  const { app, dir, lines, admin, investigator, caseId } = await caseServer(t)
   const downloads = async (): Promise<number> => (await auditEntries(app, admin)).filter((e) => e.action === 'case.download').length
   const rendered = (): number => lines.filter((l) => l.msg === 'case file worker: rendered').length
 
@@ -86,6 +87,7 @@ t.test('a case file whose client goes away is cancelled and not audited; the nex
   t.equal(res.rawPayload.subarray(0, 5).toString('latin1'), '%PDF-', 'a PDF')
   t.equal(rendered(), 2, 'the worker rendered those two and not the abandoned one')
   t.equal(await downloads(), 2, 'only the case files that were delivered are audited')
+  t.same(await spooledCaseFiles(dir), [], 'no case file is left in the data directory, sent or cancelled')
 
   // HEAD would make a download nobody receives.
   const head = await app.inject({ method: 'HEAD', url: `/api/cases/${caseId}/case-file.pdf`, headers: { authorization: `Bearer ${investigator.token}` } })
@@ -94,7 +96,7 @@ t.test('a case file whose client goes away is cancelled and not audited; the nex
 })
 
 t.test('a bundle whose client goes away mid-way is audited as started, its case file cancelled; the server goes on serving', async (t) => {
-  const { app, lines, admin, investigator: { token: investigator }, caseId } = await caseServer(t)
+  const { app, dir, lines, admin, investigator: { token: investigator }, caseId } = await caseServer(t)
   await app.listen({ port: 0, host: '127.0.0.1' })
   const { port } = app.server.address() as AddressInfo
   const count = (msg: string): number => lines.filter((l) => l.msg === msg).length
@@ -113,6 +115,7 @@ t.test('a bundle whose client goes away mid-way is audited as started, its case 
   t.equal(count('bundle: the client went away; stopped'), 1, 'the log says the client went away')
   t.equal(count('case file worker: cancelled'), 1, 'and its case file was cancelled in the worker')
   t.equal(count('case file worker: rendered'), 0, 'not rendered for nobody')
+  t.same(await spooledCaseFiles(dir), [], 'and none of it is left in the data directory')
 
   const res = await as(app, investigator)('GET', `/api/cases/${caseId}/bundle.zip?generatedAt=${GENERATED}`)
   t.equal(res.statusCode, 200, 'the next bundle is made')
@@ -122,4 +125,5 @@ t.test('a bundle whose client goes away mid-way is audited as started, its case 
   const head = await app.inject({ method: 'HEAD', url: `/api/cases/${caseId}/bundle.zip`, headers: { authorization: `Bearer ${investigator}` } })
   t.equal(head.statusCode, 404, 'HEAD is not a way to ask for a bundle')
   t.same(await kinds(), ['bundle', 'bundle', 'case_file'], 'and audits nothing')
+  t.same(await spooledCaseFiles(dir), [], 'no case file is left in the data directory once sent')
 })

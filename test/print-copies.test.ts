@@ -14,7 +14,7 @@ import sharp from 'sharp'
 import t, { type Test } from 'tap'
 import { as } from './helpers/app.js'
 import { createItem, createSeizure, evidenceApp, sha256, upload, type Caller, type EvidenceApp } from './helpers/evidence.js'
-import { getPdf, pdfText, tool } from './helpers/documents.js'
+import { getPdf, pdfText, spooledCaseFiles, tool } from './helpers/documents.js'
 import { PRINT_BOX, PRINT_TOOL, PRINT_VERSION } from '../server/documents/printable.js'
 import { verifyLog, type VerifyReport } from '../server/verify/verify-log.js'
 
@@ -126,6 +126,7 @@ for (const harm of ['changed', 'deleted'] as const) {
     const after = copyOf(c, photo.sha256)
     t.equal(after?.sha256, before?.sha256, 'the copy made again is the same bytes (the recipe is deterministic)')
     t.equal(sha256(fs.readFileSync(file)), before?.sha256, 'and the file on disk matches its SHA-256 again')
+    t.same(await spooledCaseFiles(c.fixture.dir), [], 'neither the render that found the damage nor the one sent is left in tmp/')
   })
 }
 
@@ -146,6 +147,7 @@ t.test('a damaged print copy of one photo and a changed original of another: the
   t.match(res.json(), { code: 'integrity-failure', detail: new RegExp(`attachment ${changed.id} .*no longer matches its SHA-256`) }, 'naming the photo whose original changed, not the damaged copy (which could be made again)')
   const downloads = c.fixture.app.services.db.$client.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM audit_entries WHERE action = 'case.download'").get()?.n
   t.equal(downloads, 0, 'and no download is audited')
+  t.same(await spooledCaseFiles(c.fixture.dir), [], 'and the case file rendered meanwhile is not left in tmp/')
 })
 
 t.test('npm run verify makes every print copy again from its original: a damaged copy, a swapped picture or a hidden one is named', async (t) => {

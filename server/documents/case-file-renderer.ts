@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads'
 import type { FastifyBaseLogger } from 'fastify'
 import { Problem } from '../errors.js'
+import { discardSpool, type Spooled } from '../lib/spool.js'
 import type { CaseFileJob, CaseFileMessage, CaseFileReply } from './case-file-worker.js'
 
 /** The job was cancelled (the manifest could not be made, or the caller's signal fired). */
@@ -25,7 +26,7 @@ export function createCaseFileRenderer (log: FastifyBaseLogger) {
   let worker: Worker | undefined
   let closed = false
   let nextId = 1
-  const pending = new Map<number, { resolve: (pdf: Buffer[]) => void, reject: (err: Error) => void }>()
+  const pending = new Map<number, { resolve: (pdf: Spooled) => void, reject: (err: Error) => void }>()
 
   function failAll (err: Error): void {
     for (const p of pending.values()) p.reject(err)
@@ -40,8 +41,8 @@ export function createCaseFileRenderer (log: FastifyBaseLogger) {
       if (p === undefined) return
       pending.delete(reply.id)
       if ('pdf' in reply) {
-        log.debug({ job: reply.id, bytes: reply.pdf.reduce((n, slab) => n + slab.byteLength, 0) }, 'case file worker: rendered')
-        p.resolve(reply.pdf.map((slab) => Buffer.from(slab)))
+        log.debug({ job: reply.id, bytes: reply.pdf.size }, 'case file worker: rendered')
+        p.resolve(reply.pdf)
       } else if ('cancelled' in reply) {
         log.debug({ job: reply.id, reason: reply.cancelled }, 'case file worker: cancelled')
         p.reject(new RenderCancelled(`the case file was cancelled: ${reply.cancelled}`))
@@ -63,18 +64,18 @@ export function createCaseFileRenderer (log: FastifyBaseLogger) {
 
   return {
     /**
-     * The PDF, in a few large pieces (see Slabs in case-file.ts). The job is
+     * The PDF, written to the job's spool file (lib/spool.ts). The job is
      * sent at once, so the layout starts before `manifest` is known; the
      * manifest follows when it settles. When `signal` fires (the client went
      * away) the job is cancelled: dropped if it has not started, stopped at
      * its next section if it has; it then rejects with RenderCancelled.
      */
-    async render (job: Omit<CaseFileJob, 'id'>, manifest: Promise<{ bytes: Buffer, sha256: string }>, signal?: AbortSignal): Promise<Buffer[]> {
+    async render (job: Omit<CaseFileJob, 'id'>, manifest: Promise<{ bytes: Buffer, sha256: string }>, signal?: AbortSignal): Promise<Spooled> {
       if (closed) throw new Problem(503, 'unavailable', 'The server is shutting down')
       if (signal?.aborted === true) throw new RenderCancelled('the case file was cancelled before it was sent to the worker')
       const w = worker ??= start()
       const id = nextId++
-      const result = new Promise<Buffer[]>((resolve, reject) => { pending.set(id, { resolve, reject }) })
+      const result = new Promise<Spooled>((resolve, reject) => { pending.set(id, { resolve, reject }) })
       try {
         w.postMessage({ kind: 'render', job: { ...job, id } } satisfies CaseFileMessage)
       } catch (err) {
@@ -92,6 +93,9 @@ export function createCaseFileRenderer (log: FastifyBaseLogger) {
       signal?.addEventListener('abort', abandon, { once: true })
       try {
         return await result
+      } catch (err) {
+        discardSpool(job.spool) // the worker removes it too, unless it died
+        throw err
       } finally {
         signal?.removeEventListener('abort', abandon)
       }

@@ -5,7 +5,8 @@
  */
 import { parentPort } from 'node:worker_threads'
 import { readVerified } from '../lib/hash.js'
-import { renderCaseFileChunks, type CaseFileModel } from './case-file.js'
+import { SpoolWriter, type Spooled } from '../lib/spool.js'
+import { renderCaseFile, type CaseFileModel } from './case-file.js'
 import type { Printable } from './printable.js'
 import { texts, type CaseFileTemplate, type Language } from './template.js'
 import type { PrintCopyRef } from '../services/print-copies.js'
@@ -22,6 +23,8 @@ export interface CaseFileJob {
   model: Omit<CaseFileModel, 'photos' | 'manifest'> & { photos: PhotoJob[] }
   template: CaseFileTemplate
   lang: Language
+  /** The spool file to write the PDF to (lib/spool.ts); created here, removed here if the job fails. */
+  spool: string
 }
 
 /**
@@ -36,7 +39,7 @@ export type CaseFileMessage =
   | { kind: 'cancel', id: number, reason: string }
 
 export type CaseFileReply =
-  | { id: number, pdf: ArrayBuffer[] }
+  | { id: number, pdf: Spooled }
   | { id: number, damagedCopies: string[] }
   | { id: number, cancelled: string }
   | { id: number, error: string }
@@ -47,7 +50,7 @@ class Cancelled extends Error {}
 class DamagedCopies extends Error { constructor (readonly attachmentIds: string[]) { super(`print copies of attachments ${attachmentIds.join(', ')} damaged`) } }
 
 
-async function render (job: CaseFileJob, manifest: Promise<{ bytes: Buffer, sha256: string }>, checkpoint: () => Promise<void>): Promise<Buffer[]> {
+async function render (job: CaseFileJob, manifest: Promise<{ bytes: Buffer, sha256: string }>, checkpoint: () => Promise<void>): Promise<Spooled> {
   // A damaged print copy does not stop the layout: every damaged one is found in one pass
   // (each copy is read once, when it is placed), then all are made again at once and the file
   // rendered once more.
@@ -62,9 +65,15 @@ async function render (job: CaseFileJob, manifest: Promise<{ bytes: Buffer, sha2
       return { bytes, width: p.copy.width, height: p.copy.height, mediaType: p.copy.mediaType }
     }
   }))
-  const pdf = await renderCaseFileChunks({ ...job.model, photos, manifest }, job.template, texts(job.template, job.lang), checkpoint)
-  if (damaged.length > 0) throw new DamagedCopies(damaged)
-  return pdf
+  const out = new SpoolWriter(job.spool)
+  try {
+    await renderCaseFile({ ...job.model, photos, manifest }, job.template, texts(job.template, job.lang), (chunk) => { out.write(chunk) }, checkpoint)
+    if (damaged.length > 0) throw new DamagedCopies(damaged)
+    return out.finish()
+  } catch (err) {
+    out.discard()
+    throw err
+  }
 }
 
 interface Waiting { resolve: (m: { bytes: Buffer, sha256: string }) => void, reject: (err: Error) => void }
@@ -88,10 +97,8 @@ async function run (job: CaseFileJob, manifest: Promise<{ bytes: Buffer, sha256:
   try {
     const reason = cancelled.get(job.id)
     if (reason !== undefined) throw new Cancelled(reason)
-    const slabs = await render(job, manifest, checkpointOf(job.id))
-    // Each slab owns its ArrayBuffer (case-file.ts Slabs): handed over without a copy.
-    const pdf = slabs.map((slab) => slab.buffer as ArrayBuffer)
-    parentPort?.postMessage({ id: job.id, pdf } satisfies CaseFileReply, pdf)
+    const pdf = await render(job, manifest, checkpointOf(job.id))
+    parentPort?.postMessage({ id: job.id, pdf } satisfies CaseFileReply)
   } catch (err) {
     const reply: CaseFileReply = err instanceof DamagedCopies
       ? { id: job.id, damagedCopies: err.attachmentIds }

@@ -717,48 +717,15 @@ function compactFinishedPages (doc: PDFKit.PDFDocument): void {
   })
 }
 
-const SLAB = 4 * 1024 * 1024
-
-/**
- * Collects pdfkit's output (tens of thousands of small chunks) into buffers
- * of 4 MiB, each owning its memory, so that the finished PDF can be handed
- * from the worker thread to the main thread without a copy.
- */
-class Slabs {
-  private readonly full: Buffer[] = []
-  private current = Buffer.allocUnsafeSlow(SLAB)
-  private used = 0
-
-  push (chunk: Buffer): void {
-    let at = 0
-    while (at < chunk.length) {
-      const n = chunk.copy(this.current, this.used, at)
-      this.used += n
-      at += n
-      if (this.used === SLAB) {
-        this.full.push(this.current)
-        this.current = Buffer.allocUnsafeSlow(SLAB)
-        this.used = 0
-      }
-    }
-  }
-
-  /** The slabs, the last one cut to its length (copied, so that it too owns all its memory). */
-  finish (): Buffer[] {
-    const last = Buffer.allocUnsafeSlow(this.used)
-    this.current.copy(last, 0, 0, this.used)
-    return this.used === 0 ? this.full : [...this.full, last]
-  }
-}
-
 /**
  * Renders the court-ready case file: PDF/A-3b, every font embedded, the
  * manifest attached as an associated file. Deterministic: the same model
  * gives the same bytes (dates come from the model, never from the clock).
+ * Its bytes go to `write` as pdfkit makes them (many small chunks).
  * `checkpoint` is awaited between sections: the worker lets messages in
  * there and stops a job that was cancelled.
  */
-export async function renderCaseFileChunks (m: CaseFileModel, template: CaseFileTemplate, x: Texts, checkpoint: () => Promise<void> = async () => {}): Promise<Buffer[]> {
+export async function renderCaseFile (m: CaseFileModel, template: CaseFileTemplate, x: Texts, write: (chunk: Buffer) => void, checkpoint: () => Promise<void> = async () => {}): Promise<void> {
   const when = new Date(m.generatedAt)
   const doc = new PDFDocument({
     size: 'A4',
@@ -784,8 +751,7 @@ export async function renderCaseFileChunks (m: CaseFileModel, template: CaseFile
   })
   registerFonts(doc)
   compactFinishedPages(doc)
-  const slabs = new Slabs()
-  doc.on('data', (c: Buffer) => { slabs.push(c) })
+  doc.on('data', write)
   const done = new Promise<void>((resolve, reject) => { doc.on('end', resolve); doc.on('error', reject) })
 
   const w = new Writer(doc, x)
@@ -814,5 +780,4 @@ export async function renderCaseFileChunks (m: CaseFileModel, template: CaseFile
   drawFurniture(w, m)
   doc.end()
   await done
-  return slabs.finish()
 }

@@ -10,6 +10,7 @@ import { createAuditService, type AuditService } from '../services/audit-service
 import { createAuthService, type AuthService } from '../services/auth-service.js'
 import { createWritePath, type WritePath } from '../services/write-path.js'
 import { ObjectStore } from '../lib/object-store.js'
+import { clearSpools } from '../lib/spool.js'
 import { createAttachmentService, type AttachmentService } from '../services/attachment-service.js'
 import { createItemService, type ItemService } from '../services/item-service.js'
 import { createSeizureService, type SeizureService } from '../services/seizure-service.js'
@@ -63,6 +64,8 @@ export default fp<ServicesOptions>(async (app, { config, now }) => {
   const auth = await createAuthService(db, writes, accounts, tokens, now)
   const audit = createAuditService(db)
   const objects = new ObjectStore(config.dataDir)
+  const leftOver = clearSpools(objects.tmpDir)
+  if (leftOver > 0) app.log.info({ removed: leftOver }, 'removed the case files a previous run left unsent in tmp/')
   const access = createObjectAccess(db)
   const seizures = createSeizureService(db, writes, access, now)
   const items = createItemService(db, writes, seizures, now)

@@ -13,6 +13,7 @@ import { loadTemplate, type Language } from '../documents/template.js'
 import { Problem } from '../errors.js'
 import { canonicalJson } from '../lib/canonical-json.js'
 import { sha256Hex } from '../lib/hash.js'
+import { discardSpool, readSpool, spoolPath, type Spooled } from '../lib/spool.js'
 import { newId } from '../lib/ids.js'
 import { yazl } from '../lib/zip.js'
 import { cachedNodeStore, inclusionProof } from '../lib/merkle.js'
@@ -326,8 +327,8 @@ export function createBundleService (deps: {
       copies = await mapLimit(r.photos, 2, async (p, i) => copies[i] !== undefined ? copies[i] : await prints.locate(p.source))
     }
     const photos: PhotoJob[] = r.photos.map((p, i) => ({ label: p.label, attachment: p.attachment, copy: copies[i] ?? null }))
-    const job = (): Parameters<CaseFileRenderer['render']>[0] => ({ model: { ...r.model, photos }, template: r.template, lang: r.lang })
-    const attempt = async (): Promise<Buffer[]> => {
+    const job = (): Parameters<CaseFileRenderer['render']>[0] => ({ model: { ...r.model, photos }, template: r.template, lang: r.lang, spool: spoolPath(objects.tmpDir) })
+    const attempt = async (): Promise<Spooled> => {
       try {
         return await renderer.render(job(), embedded, stop)
       } catch (err) {
@@ -348,15 +349,20 @@ export function createBundleService (deps: {
         }
       }
     }
-    let pdf: Buffer[]
+    let pdf: Spooled
     try {
       pdf = await attempt()
     } catch (err) {
       if (signal?.aborted !== true) await originals // throws the 409 of a changed original
       throw err
     }
-    await originals
-    return { pdf, size: pdf.reduce((n, slab) => n + slab.length, 0), sha256: pdf.reduce((h, slab) => h.update(slab), createHash('sha256')).digest('hex') }
+    try {
+      await originals
+    } catch (err) {
+      discardSpool(pdf.path)
+      throw err
+    }
+    return pdf
   }
 
   /** Every photo's stored original re-hashed, two at a time, until `signal` fires; a 409 names the first that is gone or changed. */
@@ -389,11 +395,16 @@ export function createBundleService (deps: {
     }
     settle?.resolve(a)
     const done = printing.then(async (pdf) => {
-      const manifest: Manifest = { ...a.evidenceOnly, files: [...a.evidenceOnly.files, { path: 'case-file.pdf', size: pdf.size, sha256: pdf.sha256 }].sort((x, y) => (x.path < y.path ? -1 : 1)) }
-      const manifestBytes = json(manifest)
-      // RFC 7515 appendix F: a JWS with detached payload (header..signature).
-      const jws = (await new CompactSign(manifestBytes).setProtectedHeader({ alg: 'EdDSA', kid: r.signer.kid, typ: 'strongroom-manifest+jws' }).sign(r.signer.privateKey)).split('.')
-      return { pdf, manifestBytes, detached: `${jws[0] ?? ''}..${jws[2] ?? ''}\n` }
+      try {
+        const manifest: Manifest = { ...a.evidenceOnly, files: [...a.evidenceOnly.files, { path: 'case-file.pdf', size: pdf.size, sha256: pdf.sha256 }].sort((x, y) => (x.path < y.path ? -1 : 1)) }
+        const manifestBytes = json(manifest)
+        // RFC 7515 appendix F: a JWS with detached payload (header..signature).
+        const jws = (await new CompactSign(manifestBytes).setProtectedHeader({ alg: 'EdDSA', kid: r.signer.kid, typ: 'strongroom-manifest+jws' }).sign(r.signer.privateKey)).split('.')
+        return { pdf, manifestBytes, detached: `${jws[0] ?? ''}..${jws[2] ?? ''}\n` }
+      } catch (err) {
+        discardSpool(pdf.path)
+        throw err
+      }
     })
     return { r, a, done }
   }
@@ -430,11 +441,16 @@ export function createBundleService (deps: {
         if (signal?.aborted === true) throw clientGone()
         throw err
       }
-      // Made, but nobody is left to receive it: not a download.
-      if (signal?.aborted === true) throw clientGone()
-      progress.info({ caseId, reference: r.record.reference, language: lang, generatedAt, bytes: pdf.size, exhibits: r.model.exhibits.length, photos: r.photos.length, ms: Math.round(performance.now() - began) }, 'case file: rendered')
-      audit(user, r.record, 'case_file', lang, generatedAt, a.embeddedSha256, r.checkpoint.size)
-      return { pdf: Readable.from(pdf.pdf), size: pdf.size, reference: r.record.reference }
+      try {
+        // Made, but nobody is left to receive it: not a download.
+        if (signal?.aborted === true) throw clientGone()
+        progress.info({ caseId, reference: r.record.reference, language: lang, generatedAt, bytes: pdf.size, exhibits: r.model.exhibits.length, photos: r.photos.length, ms: Math.round(performance.now() - began) }, 'case file: rendered')
+        audit(user, r.record, 'case_file', lang, generatedAt, a.embeddedSha256, r.checkpoint.size)
+      } catch (err) {
+        discardSpool(pdf.path)
+        throw err
+      }
+      return { pdf: readSpool(pdf.path), size: pdf.size, reference: r.record.reference }
     },
 
     /**
@@ -467,10 +483,13 @@ export function createBundleService (deps: {
       let sent = 0
       const output = new Transform({ transform (chunk: Buffer, _enc, done) { sent += chunk.length; done(null, chunk) } })
       progress.info({ ...about, evidenceFiles: r.evidence.length, evidenceBytes, members: a.members.length, ms: ms() }, 'bundle: started, evidence first')
-      // The evidence file being streamed: closed if the client goes away, so no descriptor is left open.
-      let reading: fs.ReadStream | undefined
+      // The file being streamed: closed if the client goes away, so no descriptor is left open.
+      let reading: Readable | undefined
+      // The case file's spool once rendered, until its turn comes to be read (readSpool removes it then).
+      let spooled: string | undefined
       let finished = false
       output.on('close', () => {
+        if (spooled !== undefined) discardSpool(spooled)
         if (finished) return
         reading?.destroy()
         gone.abort(new Error('the client went away'))
@@ -517,8 +536,16 @@ export function createBundleService (deps: {
       // Deflating thousands of small proofs cost more time than the bytes it saves; large text files are deflated.
       for (const m of a.members) zip.addBuffer(m.bytes, m.path, { ...options, compress: m.bytes.length > 64 * 1024 })
       sealed.then((f) => {
+        if (output.destroyed) { discardSpool(f.pdf.path); return }
         progress.info({ ...about, caseFileBytes: f.pdf.size, ms: ms() }, 'bundle: case file rendered')
-        zip.addReadStream(Readable.from(f.pdf.pdf), 'case-file.pdf', { ...options, compress: false, size: f.pdf.size })
+        spooled = f.pdf.path
+        zip.addReadStreamLazy('case-file.pdf', { ...options, compress: false, size: f.pdf.size }, (cb) => {
+          const source = readSpool(f.pdf.path)
+          spooled = undefined
+          reading = source
+          source.on('error', (err) => { breakOff(new Error(`the case file cannot be read back: ${err.message}; the bundle is broken off`)) })
+          cb(null, source)
+        })
         zip.addBuffer(f.manifestBytes, 'manifest.json', options)
         zip.addBuffer(Buffer.from(f.detached, 'utf8'), 'manifest.jws', options)
         zip.end()

@@ -31,6 +31,16 @@ export async function tool (command: string, args: string[], options: { cwd?: st
   })
 }
 
+/**
+ * The case files spooled in a data directory's tmp/ (server/lib/spool.ts),
+ * after removals already under way have had up to `wait` ms to end.
+ */
+export async function spooledCaseFiles (dataDir: string, wait = 2000): Promise<string[]> {
+  const list = (): string[] => fs.readdirSync(path.join(dataDir, 'tmp')).filter((name) => name.endsWith('.case-file.pdf'))
+  for (const end = Date.now() + wait; list().length > 0 && Date.now() < end;) await new Promise((resolve) => setTimeout(resolve, 10))
+  return list()
+}
+
 /** `pdftotext` of the whole file or of pages first..last (1-based), as UTF-8 text. */
 export async function pdfText (file: string, options: { first?: number, last?: number, layout?: boolean } = {}): Promise<string> {
   const args = [

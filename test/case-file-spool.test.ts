@@ -1,0 +1,57 @@
+/**
+ * The case file is written to the data directory's tmp/ while it is laid out
+ * and sent from there (server/lib/spool.ts), so that the server never holds a
+ * whole PDF in memory. The file leaves the directory as soon as it is opened
+ * for sending; one left by a server that stopped mid-way is removed at the
+ * next start. (That nothing is left after a cancelled, refused or broken-off
+ * download is checked where those are tested: case-file-cancel, print-copies
+ * and bundle.)
+ */
+import fs from 'node:fs'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import path from 'node:path'
+import t from 'tap'
+import { ADMIN_PASSWORD, as, createUser, login, startApp } from './helpers/app.js'
+import { spooledCaseFiles } from './helpers/documents.js'
+import { createItem, createSeizure } from './helpers/evidence.js'
+
+t.setTimeout(120_000)
+
+const GENERATED = '2026-04-01T10:00:00Z'
+
+t.test('a case file left in tmp/ by a server that stopped is removed at the next start; an upload under way is not', async (t) => {
+  const dir = t.testdir({ tmp: { '01a21dfb-0000-7000-8000-000000000001.case-file.pdf': '%PDF-1.7 half', '01a21dfb-0000-7000-8000-000000000002.part': 'an upload' } })
+  await startApp(t, dir)
+  t.same(await spooledCaseFiles(dir, 0), [], 'the left-over case file is gone')
+  t.ok(fs.existsSync(path.join(dir, 'tmp', '01a21dfb-0000-7000-8000-000000000002.part')), 'a file of another kind is left alone')
+})
+
+t.test('a case file is sent from tmp/: gone from the directory once sending starts, every byte still arrives', async (t) => {
+  const { app, dir } = await startApp(t, t.testdir({}))
+  const admin = await login(app, 'admin', ADMIN_PASSWORD)
+  const officer = (await createUser(app, admin, { username: 'al.officer', role: 'officer' })).token
+  const investigator = (await createUser(app, admin, { username: 'al.investigator', role: 'investigator' })).token
+  const seizure = await createSeizure(app, officer)
+  for (let i = 0; i < 3; i++) await createItem(app, officer, seizure.id, { description: `Machining centre ${i + 1}` })
+  const created = await as(app, investigator)('POST', '/api/cases', { title: 'Machining centres', seizureIds: [seizure.id] })
+  t.equal(created.statusCode, 201, 'the case is opened')
+  const caseId = created.json<{ id: string }>().id
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const { port } = app.server.address() as AddressInfo
+
+  // The client reads the headers, then holds the body back while tmp/ is looked at.
+  const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path: `/api/cases/${caseId}/case-file.pdf?generatedAt=${GENERATED}`, headers: { authorization: `Bearer ${investigator}` } }, (r) => { r.pause(); resolve(r) }).on('error', reject)
+  })
+  t.equal(res.statusCode, 200, '200 once the case file is made')
+  t.same(await spooledCaseFiles(dir), [], 'its file has already left tmp/ while the body is still being sent')
+  const chunks: Buffer[] = []
+  for await (const chunk of res) chunks.push(chunk as Buffer)
+  const body = Buffer.concat(chunks)
+  t.equal(body.length, Number(res.headers['content-length']), 'the whole body arrives, as long as Content-Length says')
+  t.equal(body.subarray(0, 5).toString('latin1'), '%PDF-', 'a PDF from its first byte')
+  t.match(body.subarray(-8).toString('latin1'), /%%EOF\s*$/, 'to its last')
+  const again = await as(app, investigator)('GET', `/api/cases/${caseId}/case-file.pdf?generatedAt=${GENERATED}`)
+  t.ok(again.rawPayload.equals(body), 'and byte-identical to the same case file asked for again')
+})

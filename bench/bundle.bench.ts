@@ -2,7 +2,7 @@
  * Case file and bundle bench (issue 7). A reference case of 200 items, 2,000
  * custody events and 100 photos of about 2 MiB is built through the services
  * (so every record is in the audit log), then a server in its own process
- * (server/main.ts on that data directory) is asked over a real socket, by a
+ * (as `npm start` runs it, on that data directory) is asked over a real socket, by a
  * client in a process of its own (bench/download.mjs), for:
  *
  *  (a) the case file: GET /api/cases/:id/case-file.pdf, its time, the first
@@ -15,8 +15,8 @@
  *      ratio is the figure. The first round is the server's first large case
  *      file, before V8 has optimised the code that lays it out;
  *  (c) the server's resident memory (VmRSS, sampled every 25 ms) while it makes
- *      the bundles: its peak, and its rise above the level at rest (goal:
- *      under 256 MiB).
+ *      the bundles: its peak (goal: under 256 MiB), and its rise above the
+ *      level at rest.
  *
  * A small case is fetched first, so that fonts and code are loaded before the
  * resting level is read. The last bundle is checked with the project's verifier.
@@ -37,7 +37,7 @@ import { pipeline } from 'node:stream/promises'
 import { fileURLToPath } from 'node:url'
 import { buildApp } from '../server/app.js'
 import { loadConfig } from '../server/config.js'
-import { freePort, MIB, rssMib, seconds } from './common.js'
+import { freePort, MIB, rssMib, seconds, serverCommand } from './common.js'
 import { buildReferenceCase, ITEMS, password, PHOTOS, photoType, type Reference } from './reference-case.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -103,13 +103,14 @@ async function copyEvidence (files: string[]): Promise<{ bytes: number, time: nu
 interface Server { port: number, pid: number, token: string, stop: () => Promise<void> }
 const env = { STRONGROOM_DATA_DIR: dataDir, STRONGROOM_ADMIN_PASSWORD: password, STRONGROOM_TOKEN_TTL: '3600' }
 
-/** server/main.ts in its own process on the prepared data directory, warmed up on the small case. */
+/** The server as `npm start` runs it, in its own process on the prepared data directory, warmed up on the small case. */
 async function startServer (ref: Reference): Promise<Server> {
   const port = await freePort()
   const profile = process.env.BENCH_CPU_PROF === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`]
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(root, 'server/main.ts')], {
+  const server = serverCommand()
+  const child = spawn(process.execPath, [...profile, ...server.args], {
     cwd: root,
-    env: { ...process.env, ...env, PORT: String(port), STRONGROOM_LOG_LEVEL: 'warn' },
+    env: { ...process.env, ...server.env, ...env, PORT: String(port), STRONGROOM_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit']
   })
   const stop = async (): Promise<void> => {
@@ -202,7 +203,7 @@ async function main (): Promise<void> {
       `(${os.cpus().length} cores; round 1 is the server's first large case file)`)
     const peak = Math.max(...rounds.map((r) => r.bundle.peak))
     const rise = peak - rest
-    console.log(`(c) server RSS during the bundles:  ${rest.toFixed(0)} MiB at rest -> peak ${peak.toFixed(0)} MiB: +${rise.toFixed(0)} MiB   goal < 256 MiB (${rise < 256 ? 'ok' : 'MISSED'})`)
+    console.log(`(c) server RSS during the bundles:  peak ${peak.toFixed(0)} MiB   goal < 256 MiB (${peak < 256 ? 'ok' : 'MISSED'})   (${rest.toFixed(0)} MiB at rest, +${rise.toFixed(0)} MiB while making them)`)
     console.log(`    last bundle checked by strongroom-verify: ${verified ? 'ok' : 'FAILED'} (${seconds(v).toFixed(1)} s)`)
     if (!verified) {
       process.stdout.write(verify.stdout.slice(0, 4000))

@@ -1,6 +1,10 @@
 /** What the benches that start a server in its own process share. */
 import fs from 'node:fs'
 import net from 'node:net'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
 export const MIB = 1024 * 1024
 
@@ -20,4 +24,21 @@ export async function freePort (): Promise<number> {
 export function rssMib (pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8')
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024
+}
+
+/**
+ * The server as `npm start` runs it (package.json's start script: its
+ * environment settings, node's flags, the build in dist/), so that the benches
+ * measure what is deployed. `npm run bench` builds dist/ first (bench/run.ts).
+ */
+export function serverCommand (): { env: Record<string, string>, args: string[] } {
+  const start = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start ?? ''
+  const words = start.split(/\s+/).filter((w) => w !== '')
+  const env: Record<string, string> = {}
+  while (/^[A-Z_]+=/.test(words[0] ?? '')) {
+    const [name, value] = (words.shift() ?? '').split('=')
+    env[name ?? ''] = value ?? ''
+  }
+  if (words.shift() !== 'node') throw new Error(`package.json's start script does not run node: ${start}`)
+  return { env, args: words.map((w) => (w.startsWith('-') ? w : path.join(root, w))) }
 }

@@ -14,7 +14,7 @@ import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { freePort, MIB, rssMib } from './common.js'
+import { freePort, MIB, rssMib, serverCommand } from './common.js'
 
 const sizeMib = Number(process.env.BENCH_UPLOAD_MIB ?? 1024)
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -86,9 +86,10 @@ async function main (): Promise<void> {
   const limitTime = Math.max(hashTime, ddTime)
 
   const port = await freePort()
-  const server = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server/main.ts')], {
+  const command = serverCommand()
+  const server = spawn(process.execPath, command.args, {
     cwd: root,
-    env: { ...process.env, STRONGROOM_DATA_DIR: dataDir, PORT: String(port), STRONGROOM_ADMIN_PASSWORD: password, STRONGROOM_LOG_LEVEL: 'warn', STRONGROOM_UPLOAD_LIMIT: '4G' },
+    env: { ...process.env, ...command.env, STRONGROOM_DATA_DIR: dataDir, PORT: String(port), STRONGROOM_ADMIN_PASSWORD: password, STRONGROOM_LOG_LEVEL: 'warn', STRONGROOM_UPLOAD_LIMIT: '4G' },
     stdio: ['ignore', 'ignore', 'inherit']
   })
   try {

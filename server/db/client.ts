@@ -1,15 +1,15 @@
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
+import { ROOT } from '../lib/root.js'
 import * as schema from './schema/index.js'
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database }
 /** What a `db.transaction()` callback receives; services write through it. */
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
 
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url))
+export const MIGRATIONS_DIR = path.join(ROOT, 'migrations')
 
 /**
  * Opens (creating if needed) the database and brings its schema up to date.

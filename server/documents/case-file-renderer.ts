@@ -12,7 +12,10 @@ export class DamagedPrintCopies extends Error {
   constructor (readonly attachmentIds: string[]) { super(`the print copies of attachments ${attachmentIds.join(', ')} no longer match their SHA-256`) }
 }
 
-const ENTRY = new URL('./case-file-worker.mjs', import.meta.url)
+// Built (dist/, npm start) the worker is plain JavaScript; from the sources (tests, scripts) it
+// starts through case-file-worker.mjs, which loads TypeScript with tsx as the main thread does.
+const BUILT = import.meta.url.endsWith('.js')
+const ENTRY = new URL(BUILT ? './case-file-worker.js' : './case-file-worker.mjs', import.meta.url)
 const MODULE = new URL('./case-file-worker.ts', import.meta.url).href
 
 /**
@@ -36,6 +39,7 @@ export function createCaseFileRenderer (log: FastifyBaseLogger) {
   function start (): Worker {
     const w = new Worker(ENTRY, { workerData: { module: MODULE }, resourceLimits: { maxYoungGenerationSizeMb: 32, maxOldGenerationSizeMb: 512 } })
     w.unref()
+    log.debug({ entry: ENTRY.pathname }, 'case file worker: started')
     w.on('message', (reply: CaseFileReply) => {
       const p = pending.get(reply.id)
       if (p === undefined) return

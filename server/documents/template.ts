@@ -1,5 +1,6 @@
 import fs from 'node:fs'
-import { fileURLToPath } from 'node:url'
+import path from 'node:path'
+import { ROOT } from '../lib/root.js'
 
 export const LANGUAGES = ['en', 'sq'] as const
 export type Language = typeof LANGUAGES[number]
@@ -10,7 +11,7 @@ export interface CaseFileTemplate {
   texts: Record<Language, Record<string, string>>
 }
 
-const TEMPLATE_FILE = fileURLToPath(new URL('../../templates/case-file.json', import.meta.url))
+const TEMPLATE_FILE = path.join(ROOT, 'templates', 'case-file.json')
 
 /** The agency's wording (templates/case-file.json), read at each generation so an edit applies without a restart. */
 export function loadTemplate (file = TEMPLATE_FILE): CaseFileTemplate {

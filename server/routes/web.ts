@@ -1,12 +1,12 @@
 import { stat } from 'node:fs/promises'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import fastifyStatic from '@fastify/static'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { Problem } from '../errors.js'
+import { ROOT } from '../lib/root.js'
 
 /** web/dist, built by `npm run build:web` (run by `npm ci`, `npm start` and `npm run demo`). */
-export const WEB_ROOT = fileURLToPath(new URL('../../web/dist/', import.meta.url))
+export const WEB_ROOT = path.join(ROOT, 'web', 'dist') + path.sep
 
 /** Plain relative asset paths only: no dot segments, no encoded separators. */
 const ASSET_PATH = /^\/(?:[A-Za-z0-9_-][A-Za-z0-9._-]*\/)*[A-Za-z0-9_-][A-Za-z0-9._-]*$/

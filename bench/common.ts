@@ -1,4 +1,5 @@
 /** What the benches that start a server in its own process share. */
+import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
@@ -26,12 +27,19 @@ export function rssMib (pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024
 }
 
+let built = false
+
 /**
  * The server as `npm start` runs it (package.json's start script: its
  * environment settings, node's flags, the build in dist/), so that the benches
- * measure what is deployed. `npm run bench` builds dist/ first (bench/run.ts).
+ * measure what is deployed. The build is brought up to date first, once a process.
  */
 export function serverCommand (): { env: Record<string, string>, args: string[] } {
+  if (!built) {
+    const build = spawnSync(process.execPath, [path.join(root, 'server', 'build.mjs')], { cwd: root, encoding: 'utf8' })
+    if (build.status !== 0) throw new Error(`server/build.mjs failed: ${build.stderr}`)
+    built = true
+  }
   const start = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start ?? ''
   const words = start.split(/\s+/).filter((w) => w !== '')
   const env: Record<string, string> = {}

@@ -2,8 +2,8 @@
  * `npm run bench`: runs every bench/*.bench.ts in turn (or those named on the
  * command line), each in its own process so that memory figures do not mix.
  * Each bench prints its figures as ratios against a baseline measured in the
- * same run on the same machine, never as absolute targets. The server is
- * built into dist/ first: the benches that start one run it as `npm start` does.
+ * same run on the same machine, never as absolute targets. The benches that
+ * start a server run it as `npm start` does, from its build (bench/common.ts).
  */
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
@@ -14,10 +14,6 @@ const dir = path.dirname(fileURLToPath(import.meta.url))
 const wanted = process.argv.slice(2)
 const benches = fs.readdirSync(dir).filter((f) => f.endsWith('.bench.ts')).sort()
   .filter((f) => wanted.length === 0 || wanted.some((w) => f.includes(w)))
-
-// The benches run the server as `npm start` does, from its build.
-const built = spawnSync(process.execPath, [path.join(dir, '..', 'server', 'build.mjs')], { stdio: 'inherit' })
-if (built.status !== 0) process.exit(1)
 
 let failed = 0
 for (const file of benches) {

@@ -6,12 +6,13 @@
  * made for someone. A bundle is audited when it starts, as before; its case
  * file is cancelled with it.
  */
+import { randomBytes } from 'node:crypto'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import t, { type Test } from 'tap'
 import { ADMIN_PASSWORD, as, auditEntries, createUser, login, startApp } from './helpers/app.js'
-import { createItem, createSeizure } from './helpers/evidence.js'
+import { createItem, createSeizure, upload } from './helpers/evidence.js'
 import { spooledCaseFiles } from './helpers/documents.js'
 import { Problem } from '../server/errors.js'
 
@@ -126,4 +127,41 @@ t.test('a bundle whose client goes away mid-way is audited as started, its case 
   t.equal(head.statusCode, 404, 'HEAD is not a way to ask for a bundle')
   t.same(await kinds(), ['bundle', 'bundle', 'case_file'], 'and audits nothing')
   t.same(await spooledCaseFiles(dir), [], 'no case file is left in the data directory once sent')
+})
+
+t.test('a bundle whose client goes away after its case file is rendered, before it is read: the case file is not left in tmp/', async (t) => {
+  const { app, dir, lines, investigator: { token: investigator } } = await caseServer(t)
+  // A case with more evidence than the socket buffers hold: while the client reads nothing, the
+  // bundle cannot get past the evidence to its case file, which is rendered meanwhile.
+  const admin = await login(app, 'admin', ADMIN_PASSWORD)
+  const officer = (await createUser(app, admin, { username: 'al.officer2', role: 'officer' })).token
+  const seizure = await createSeizure(app, officer)
+  const item = await createItem(app, officer, seizure.id, { description: 'Data logger with recorded shipments' })
+  for (let i = 0; i < 3; i++) {
+    const res = await upload(app, officer, `/api/items/${item.id}/attachments`, [{ name: 'file', filename: `dump-${i}.bin`, data: randomBytes(8 * 1024 * 1024), contentType: 'application/octet-stream' }])
+    t.equal(res.statusCode, 201, `an evidence file of 8 MiB is attached (${i + 1} of 3)`)
+  }
+  const created = await as(app, investigator)('POST', '/api/cases', { title: 'Data logger', seizureIds: [seizure.id] })
+  const caseId = created.json<{ id: string }>().id
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const { port } = app.server.address() as AddressInfo
+  const count = (msg: string): number => lines.filter((l) => l.msg === msg).length
+  const logged = async (msg: string): Promise<void> => {
+    for (let i = 0; i < 5000 && count(msg) < 1; i++) await new Promise((resolve) => setTimeout(resolve, 2))
+  }
+
+  // The client takes the answer's head, reads nothing more, and hangs up once the case file is rendered.
+  await new Promise<void>((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port, path: `/api/cases/${caseId}/bundle.zip?generatedAt=${GENERATED}`, headers: { authorization: `Bearer ${investigator}` } }, (res) => {
+      res.pause()
+      void logged('bundle: case file rendered').then(() => { req.destroy() })
+    })
+    req.on('error', () => {})
+    req.on('close', () => { resolve() })
+  })
+  await logged('bundle: the client went away; stopped')
+  t.equal(count('bundle: case file rendered'), 1, 'the case file was rendered while the client was there')
+  t.equal(count('bundle: sent'), 0, 'the bundle was not sent to its end')
+  t.equal(count('bundle: the client went away; stopped'), 1, 'the client went away before')
+  t.same(await spooledCaseFiles(dir), [], 'and the case file it never read is not left in tmp/')
 })

@@ -3,10 +3,12 @@
  * and sent from there (server/lib/spool.ts), so that the server never holds a
  * whole PDF in memory. The file leaves the directory as soon as it is opened
  * for sending; one left by a server that stopped mid-way is removed at the
- * next start. (That nothing is left after a cancelled, refused or broken-off
+ * next start. (That it leaves while the body is still being sent is checked on
+ * the spool itself: over a socket, a small case file is read whole at once.) (That nothing is left after a cancelled, refused or broken-off
  * download is checked where those are tested: case-file-cancel, print-copies
  * and bundle.)
  */
+import { createHash, randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -15,6 +17,7 @@ import t from 'tap'
 import { ADMIN_PASSWORD, as, createUser, login, startApp } from './helpers/app.js'
 import { spooledCaseFiles } from './helpers/documents.js'
 import { createItem, createSeizure } from './helpers/evidence.js'
+import { readSpool, SpoolWriter, spoolPath } from '../server/lib/spool.js'
 
 t.setTimeout(120_000)
 
@@ -27,7 +30,31 @@ t.test('a case file left in tmp/ by a server that stopped is removed at the next
   t.ok(fs.existsSync(path.join(dir, 'tmp', '01a21dfb-0000-7000-8000-000000000002.part')), 'a file of another kind is left alone')
 })
 
-t.test('a case file is sent from tmp/: gone from the directory once sending starts, every byte still arrives', async (t) => {
+t.test('a spool file is written whole with its SHA-256, leaves the directory once opened for reading, and is still read to its end', async (t) => {
+  const dir = t.testdir({ tmp: {} })
+  const out = new SpoolWriter(spoolPath(path.join(dir, 'tmp')))
+  const chunks = Array.from({ length: 300 }, (_, i) => randomBytes(1 + ((i * 7919) % 20_000)))
+  for (const chunk of chunks) out.write(chunk)
+  const spooled = out.finish()
+  const expected = Buffer.concat(chunks)
+  t.equal(spooled.size, expected.length, 'its size is every byte written, across the 1 MiB blocks')
+  t.equal(spooled.sha256, createHash('sha256').update(expected).digest('hex'), 'its SHA-256 is of those bytes')
+  t.equal(fs.statSync(spooled.path).mode & 0o777, 0o600, 'readable by the server alone')
+  const stream = readSpool(spooled.path)
+  await new Promise((resolve) => stream.once('open', resolve))
+  await new Promise((resolve) => setImmediate(resolve))
+  t.same(await spooledCaseFiles(dir), [], 'gone from the directory once open, before it is read (more than one read ahead is left)')
+  const read: Buffer[] = []
+  for await (const chunk of stream) read.push(chunk as Buffer)
+  t.ok(Buffer.concat(read).equals(expected), 'and read to its end, byte for byte')
+
+  const dropped = new SpoolWriter(spoolPath(path.join(dir, 'tmp')))
+  dropped.write(Buffer.from('%PDF-1.7 half'))
+  dropped.discard()
+  t.same(await spooledCaseFiles(dir), [], 'a discarded one is removed')
+})
+
+t.test('a case file is sent from tmp/ whole, and nothing stays there', async (t) => {
   const { app, dir } = await startApp(t, t.testdir({}))
   const admin = await login(app, 'admin', ADMIN_PASSWORD)
   const officer = (await createUser(app, admin, { username: 'al.officer', role: 'officer' })).token
@@ -45,7 +72,6 @@ t.test('a case file is sent from tmp/: gone from the directory once sending star
     http.get({ host: '127.0.0.1', port, path: `/api/cases/${caseId}/case-file.pdf?generatedAt=${GENERATED}`, headers: { authorization: `Bearer ${investigator}` } }, (r) => { r.pause(); resolve(r) }).on('error', reject)
   })
   t.equal(res.statusCode, 200, '200 once the case file is made')
-  t.same(await spooledCaseFiles(dir), [], 'its file has already left tmp/ while the body is still being sent')
   const chunks: Buffer[] = []
   for await (const chunk of res) chunks.push(chunk as Buffer)
   const body = Buffer.concat(chunks)
@@ -54,4 +80,5 @@ t.test('a case file is sent from tmp/: gone from the directory once sending star
   t.match(body.subarray(-8).toString('latin1'), /%%EOF\s*$/, 'to its last')
   const again = await as(app, investigator)('GET', `/api/cases/${caseId}/case-file.pdf?generatedAt=${GENERATED}`)
   t.ok(again.rawPayload.equals(body), 'and byte-identical to the same case file asked for again')
+  t.same(await spooledCaseFiles(dir), [], 'neither is left in tmp/')
 })

@@ -1,6 +1,7 @@
 // Builds the web client into web/dist: one script and one stylesheet, named by content hash,
 // an index.html that loads them, and gzip and brotli copies served to browsers that accept them.
 // Run by `npm run build:web`, and so by `npm ci` (prepare), `npm start` and `npm run demo`.
+import fs from 'node:fs'
 import { mkdir, readFile, rename, rm, writeFile, copyFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -114,7 +115,7 @@ export async function buildWeb ({ quiet = false } = {}) {
   return { script, style, sizes, firstLoad: first }
 }
 
-if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+if (process.argv[1] !== undefined && fs.realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
   buildWeb().catch((err) => {
     process.stderr.write(`${err.stack ?? err}\n`)
     process.exit(1)

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { FastifyBaseLogger } from 'fastify'
 import { Problem } from '../errors.js'
@@ -39,10 +40,14 @@ export function createCaseFileRenderer (log: FastifyBaseLogger) {
   function start (): Worker {
     const w = new Worker(ENTRY, { workerData: { module: MODULE }, resourceLimits: { maxYoungGenerationSizeMb: 32, maxOldGenerationSizeMb: 512 } })
     w.unref()
-    log.debug({ entry: ENTRY.pathname }, 'case file worker: started')
+    log.debug({ entry: fileURLToPath(ENTRY) }, 'case file worker: started')
     w.on('message', (reply: CaseFileReply) => {
       const p = pending.get(reply.id)
-      if (p === undefined) return
+      if (p === undefined) {
+        // A job already failed (its worker was given up on): nobody will send its file.
+        if ('pdf' in reply) discardSpool(reply.pdf.path)
+        return
+      }
       pending.delete(reply.id)
       if ('pdf' in reply) {
         log.debug({ job: reply.id, bytes: reply.pdf.size }, 'case file worker: rendered')

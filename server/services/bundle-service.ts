@@ -426,7 +426,7 @@ export function createBundleService (deps: {
 
   return {
     /**
-     * The case file as a stream of its few large pieces, and its size. When
+     * The case file as a stream from its spool file, and its size. When
      * `signal` fires (the client went away) the render is cancelled and
      * nothing is audited: a 499 that nobody receives.
      */
@@ -540,6 +540,7 @@ export function createBundleService (deps: {
         progress.info({ ...about, caseFileBytes: f.pdf.size, ms: ms() }, 'bundle: case file rendered')
         spooled = f.pdf.path
         zip.addReadStreamLazy('case-file.pdf', { ...options, compress: false, size: f.pdf.size }, (cb) => {
+          if (output.destroyed) return // the client has gone: its close removed the file
           const source = readSpool(f.pdf.path)
           spooled = undefined
           reading = source

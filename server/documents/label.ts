@@ -2,6 +2,7 @@ import bwipjs from 'bwip-js'
 import PDFDocument from 'pdfkit'
 import { registerFonts } from './fonts.js'
 import { drawQr } from './qr.js'
+import type { LabelFormat } from './label-formats.js'
 
 export interface LabelData {
   label: string
@@ -15,8 +16,6 @@ export interface LabelData {
   place: string
 }
 
-export const LABEL_FORMATS = ['label', 'a4'] as const
-export type LabelFormat = typeof LABEL_FORMATS[number]
 
 const MM = 72 / 25.4
 /** 100 × 150 mm: the common 4 × 6 inch thermal label. */

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { LABEL_FORMATS, renderLabel } from '../documents/label.js'
+import { LABEL_FORMATS } from '../documents/label-formats.js'
 import { IdParams, Page, problems, StringEnum } from '../schemas/common.js'
 import { AnyObject, ItemQuerySchema, NewCustodyEventSchema, NewLocationSchema } from '../schemas/evidence.js'
 
@@ -30,6 +30,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const data = items.labelData(request.user, request.params.id)
+    // Loaded on first use: pdfkit, fontkit and the barcode library are some 10 MiB the main
+    // thread needs only for labels (the case file is laid out in its worker).
+    const { renderLabel } = await import('../documents/label.js')
     const pdf = await renderLabel(data, request.query.format ?? 'label')
     return reply.type('application/pdf').header('content-disposition', `inline; filename="${data.label}.pdf"`).send(pdf)
   })

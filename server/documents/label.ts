@@ -16,7 +16,6 @@ export interface LabelData {
   place: string
 }
 
-
 const MM = 72 / 25.4
 /** 100 × 150 mm: the common 4 × 6 inch thermal label. */
 const LABEL_SIZE: [number, number] = [100 * MM, 150 * MM]

@@ -23,11 +23,12 @@ t.setTimeout(120_000)
 
 const GENERATED = '2026-04-01T10:00:00Z'
 
-t.test('a case file left in tmp/ by a server that stopped is removed at the next start; an upload under way is not', async (t) => {
-  const dir = t.testdir({ tmp: { '01a21dfb-0000-7000-8000-000000000001.case-file.pdf': '%PDF-1.7 half', '01a21dfb-0000-7000-8000-000000000002.part': 'an upload' } })
+t.test('a case file and an upload left in tmp/ by a server that stopped are removed at the next start; other files are not', async (t) => {
+  const dir = t.testdir({ tmp: { '01a21dfb-0000-7000-8000-000000000001.case-file.pdf': '%PDF-1.7 half', '01a21dfb-0000-7000-8000-000000000002.part': 'half an upload', 'notes.txt': 'an operator\'s file' } })
   await startApp(t, dir)
   t.same(await spooledCaseFiles(dir, 0), [], 'the left-over case file is gone')
-  t.ok(fs.existsSync(path.join(dir, 'tmp', '01a21dfb-0000-7000-8000-000000000002.part')), 'a file of another kind is left alone')
+  t.notOk(fs.existsSync(path.join(dir, 'tmp', '01a21dfb-0000-7000-8000-000000000002.part')), 'and so is the half-received upload')
+  t.ok(fs.existsSync(path.join(dir, 'tmp', 'notes.txt')), 'a file of another kind is left alone')
 })
 
 t.test('a spool file is written whole with its SHA-256, leaves the directory once opened for reading, and is still read to its end', async (t) => {

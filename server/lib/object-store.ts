@@ -103,6 +103,21 @@ export class ObjectStore {
     await fs.promises.rm(received.tmpPath, { force: true })
   }
 
+  /**
+   * Removes the uploads a previous run left half-received in tmp/ (it stopped
+   * mid-upload); called when the server starts, while nothing is received.
+   * Returns how many.
+   */
+  removeUnfinished (): number {
+    let removed = 0
+    for (const name of fs.readdirSync(this.tmpDir)) {
+      if (!name.endsWith('.part')) continue
+      fs.rmSync(path.join(this.tmpDir, name), { force: true })
+      removed++
+    }
+    return removed
+  }
+
   /** Hashes a stored object (verification, range requests): its SHA-256 and size, or null if missing. */
   async hash (sha256: string): Promise<{ sha256: string, size: number } | null> {
     const file = this.pathOf(sha256)

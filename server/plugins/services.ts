@@ -64,8 +64,8 @@ export default fp<ServicesOptions>(async (app, { config, now }) => {
   const auth = await createAuthService(db, writes, accounts, tokens, now)
   const audit = createAuditService(db)
   const objects = new ObjectStore(config.dataDir)
-  const leftOver = clearSpools(objects.tmpDir)
-  if (leftOver > 0) app.log.info({ removed: leftOver }, 'removed the case files a previous run left unsent in tmp/')
+  const leftOver = { caseFiles: clearSpools(objects.tmpDir), uploads: objects.removeUnfinished() }
+  if (leftOver.caseFiles + leftOver.uploads > 0) app.log.info({ removed: leftOver }, 'removed the case files and uploads a previous run left unfinished in tmp/')
   const access = createObjectAccess(db)
   const seizures = createSeizureService(db, writes, access, now)
   const items = createItemService(db, writes, seizures, now)

@@ -42,8 +42,8 @@ try {
       const cpu = process.cpuUsage()
       let bytes = 0
       let first = 0
-      const { stream } = await bundles.bundle(user, caseId, 'en', new Date().toISOString())
-      await pipeline(stream, new Writable({ write (c: Buffer, _e, done) { if (bytes === 0) first = performance.now() - t; bytes += c.length; done() } }))
+      const { stream, written } = await bundles.bundle(user, caseId, 'en', new Date().toISOString())
+      await pipeline(stream, new Writable({ write (c: Buffer, _e, done) { if (bytes === 0) first = performance.now() - t; bytes += c.length; written(c); done() } }))
       const ms = performance.now() - t
       const used = process.cpuUsage(cpu)
       console.log(`bundle: ${ms.toFixed(0)} ms (first byte ${first.toFixed(0)} ms), ${(bytes / 2 ** 20).toFixed(1)} MiB, ${(bytes / 2 ** 20 / (ms / 1000)).toFixed(0)} MiB/s, CPU ${((used.user + used.system) / 1e6).toFixed(2)} s, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`)

@@ -4,6 +4,7 @@ import { CasePatchSchema, CaseQuerySchema, LinkSchema, NewActionSchema, NewCaseS
 import { LANGUAGES } from '../documents/template.js'
 import { IdParams, Page, problems, StringEnum } from '../schemas/common.js'
 import { AnyObject } from '../schemas/evidence.js'
+import { sendWritten } from '../lib/send.js'
 
 const CaseUserParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }), userId: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false })
 const CaseSeizureParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }), seizureId: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false })
@@ -46,9 +47,11 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     config: { permission: 'case.read' },
     schema: { tags: ['cases'], summary: 'The case bundle: case file, evidence, records, audit entries with proofs, signed manifest; streamed; audited', params: IdParams, querystring: DocumentQuery, response: { ...problems(400, 401, 403, 404, 409) } }
   }, async (request, reply) => {
-    const { stream, reference } = await bundles.bundle(request.user, request.params.id, request.query.lang ?? 'en', generationTime(request.query.generatedAt), request.log)
+    const { stream, reference, written } = await bundles.bundle(request.user, request.params.id, request.query.lang ?? 'en', generationTime(request.query.generatedAt), request.log)
     stream.on('error', (err: Error) => { request.log.error({ err }, 'bundle stream broken off') })
-    return reply.type('application/zip').header('content-disposition', `attachment; filename="${reference}-bundle.zip"`).header('cache-control', 'private, no-store').send(stream)
+    reply.type('application/zip').header('content-disposition', `attachment; filename="${reference}-bundle.zip"`).header('cache-control', 'private, no-store')
+    sendWritten(reply, stream, written)
+    return reply
   })
 
   app.post('/api/cases', {

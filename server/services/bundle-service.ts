@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto'
-import fs from 'node:fs'
 import { Readable, Transform } from 'node:stream'
 import { asc, eq, inArray } from 'drizzle-orm'
 import type { FastifyBaseLogger } from 'fastify'
@@ -12,6 +11,7 @@ import type { PhotoJob } from '../documents/case-file-worker.js'
 import { loadTemplate, type Language } from '../documents/template.js'
 import { Problem } from '../errors.js'
 import { canonicalJson } from '../lib/canonical-json.js'
+import { ChunkPool } from '../lib/chunk-pool.js'
 import { sha256Hex } from '../lib/hash.js'
 import { discardSpool, readSpool, spoolPath, type Spooled } from '../lib/spool.js'
 import { newId } from '../lib/ids.js'
@@ -459,8 +459,13 @@ export function createBundleService (deps: {
      * file is rendered; the case file, manifest.json and manifest.jws close
      * the archive. A stored file that no longer matches, or a case file that
      * cannot be made, breaks the stream off instead of passing.
+     *
+     * The evidence comes in chunks lent from a pool (lib/chunk-pool.ts): the
+     * caller must call `written(chunk)` for every chunk of `stream` once it has
+     * been written out (sendWritten in lib/send.ts does), and not before; the
+     * stream stalls when four are out.
      */
-    async bundle (user: AuthUser, caseId: string, lang: Language, generatedAt: string, progress: ProgressLog = silent): Promise<{ stream: Readable, reference: string }> {
+    async bundle (user: AuthUser, caseId: string, lang: Language, generatedAt: string, progress: ProgressLog = silent): Promise<{ stream: Readable, reference: string, written: (chunk: Buffer) => void }> {
       const began = performance.now()
       const ms = (): number => Math.round(performance.now() - began)
       // Cancels the case file's render when the client goes away before the end.
@@ -478,6 +483,8 @@ export function createBundleService (deps: {
         throw err
       }
       const mtime = new Date(generatedAt)
+      // The evidence is read into four buffers of 1 MiB in turn, each given back when the socket has written it.
+      const pool = new ChunkPool(4, 1024 * 1024)
       const zip = new yazl.ZipFile()
       const options = { mtime, mode: 0o100644 }
       let sent = 0
@@ -527,7 +534,7 @@ export function createBundleService (deps: {
         check.on('error', breakOff)
         // Opened only when its turn comes: opened all at once, every file would buffer a chunk.
         zip.addReadStreamLazy(e.path, { ...options, compress: false, size: e.attachment.size }, (cb) => {
-          const source = fs.createReadStream(objects.pathOf(e.attachment.sha256), { highWaterMark: 1024 * 1024 })
+          const source = pool.read(objects.pathOf(e.attachment.sha256))
           reading = source
           source.on('error', (err) => { breakOff(new Error(`attachment ${e.attachment.id} (${e.path}) cannot be read: ${err.message}; the bundle is broken off`)) })
           cb(null, source.pipe(check))
@@ -555,7 +562,7 @@ export function createBundleService (deps: {
         breakOff(new Error(`the case file could not be made: ${err.message}; the bundle is broken off`, { cause: err }))
       })
       zip.outputStream.pipe(output)
-      return { stream: output, reference: r.record.reference }
+      return { stream: output, reference: r.record.reference, written: (chunk: Buffer) => { pool.release(chunk) } }
     }
   }
 }

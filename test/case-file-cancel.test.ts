@@ -8,6 +8,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import http from 'node:http'
+import net from 'node:net'
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import t, { type Test } from 'tap'
@@ -164,4 +165,30 @@ t.test('a bundle whose client goes away after its case file is rendered, before 
   t.equal(count('bundle: sent'), 0, 'the bundle was not sent to its end')
   t.equal(count('bundle: the client went away; stopped'), 1, 'the client went away before')
   t.same(await spooledCaseFiles(dir), [], 'and the case file it never read is not left in tmp/')
+})
+
+t.test('bundles whose clients hang up while their request is still being authenticated are stopped, not left waiting', async (t) => {
+  const { app, dir, lines, investigator: { token: investigator }, caseId } = await caseServer(t)
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const { port } = app.server.address() as AddressInfo
+  const count = (msg: string): number => lines.filter((l) => l.msg === msg).length
+  // The request is sent whole and the socket closed at once: the token is still being checked
+  // (an asynchronous signature check) when the client has gone, and the handler runs after.
+  for (let i = 0; i < 10; i++) {
+    await new Promise<void>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => {
+        socket.end(`GET /api/cases/${caseId}/bundle.zip?generatedAt=${GENERATED} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${investigator}\r\n\r\n`, () => { socket.destroy(); resolve() })
+      })
+      socket.on('error', () => { resolve() })
+    })
+  }
+  const ended = (): number => count('bundle: the client went away; stopped') + count('bundle: sent')
+  for (let i = 0; i < 2500 && (count('bundle: started, evidence first') === 0 || ended() < count('bundle: started, evidence first')); i++) await new Promise((resolve) => setTimeout(resolve, 2))
+  const started = count('bundle: started, evidence first')
+  t.ok(started > 0, `bundles were started for clients that had gone (${started} of 10)`)
+  t.equal(ended(), started, 'every one of them ended: stopped when its client was found gone, or sent')
+  for (let i = 0; i < 2500 && count('case file worker: rendered') + count('case file worker: cancelled') < started; i++) await new Promise((resolve) => setTimeout(resolve, 2))
+  t.same(await spooledCaseFiles(dir), [], 'and no case file of theirs is left in tmp/')
+  const res = await as(app, investigator)('GET', `/api/cases/${caseId}/bundle.zip?generatedAt=${GENERATED}`)
+  t.equal(res.statusCode, 200, 'the next bundle is made as usual')
 })

@@ -533,6 +533,8 @@ export function createBundleService (deps: {
         })
         check.on('error', breakOff)
         // Opened only when its turn comes: opened all at once, every file would buffer a chunk.
+        // Stored, not deflated: each chunk must reach the socket as the pool lent it, to be given
+        // back (a deflated member would pass on other buffers, and the pool would run dry).
         zip.addReadStreamLazy(e.path, { ...options, compress: false, size: e.attachment.size }, (cb) => {
           const source = pool.read(objects.pathOf(e.attachment.sha256))
           reading = source

@@ -188,13 +188,13 @@ async function main (): Promise<void> {
     } else {
       console.log(`(a) case file PDF, first on a fresh server: ${pdf.result.total.toFixed(2)} s for ${mib(pdf.result.bytes)} MiB   (server RSS ${pdf.rest.toFixed(0)} MiB at rest -> peak ${pdf.peak.toFixed(0)} MiB: +${(pdf.peak - pdf.rest).toFixed(0)} MiB)`)
     }
-    console.log(`(b) round  copy of ${ref.evidence.length} evidence files (${mib(rounds[0]?.copy.bytes ?? 0)} MiB)   bundle.zip over HTTP (${mib(first.bytes)} MiB)             CPU: server / client   ratio`)
+    console.log(`(b) round  copy of ${ref.evidence.length} evidence files (${mib(rounds[0]?.copy.bytes ?? 0)} MiB)   bundle.zip over HTTP (${mib(first.bytes)} MiB)             CPU: server / client   ratio   server RSS peak`)
     const ratios = rounds.map(({ copy, bundle }, i) => {
       const b = bundle.result
       const ratio = rate(b.bytes, b.total) / rate(copy.bytes, copy.time)
       console.log(`    ${String(i + 1).padStart(3)}    ${copy.time.toFixed(2)} s  ${rate(copy.bytes, copy.time).toFixed(0).padStart(5)} MiB/s` +
         `                ${b.total.toFixed(2)} s  ${rate(b.bytes, b.total).toFixed(0).padStart(4)} MiB/s  (first byte ${b.firstByte.toFixed(2)} s)   ` +
-        `${bundle.serverCpu.toFixed(2)} s / ${b.cpu.toFixed(2)} s   ${ratio.toFixed(2)}`)
+        `${bundle.serverCpu.toFixed(2)} s / ${b.cpu.toFixed(2)} s   ${ratio.toFixed(2)}    ${bundle.peak.toFixed(0)} MiB`)
       return ratio
     })
     const sorted = [...ratios].sort((a, b) => a - b)

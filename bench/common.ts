@@ -3,9 +3,7 @@ import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+import { ROOT as root } from '../server/lib/root.js'
 
 export const MIB = 1024 * 1024
 

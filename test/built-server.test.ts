@@ -10,7 +10,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import t from 'tap'
 import { freePort, serverCommand } from '../bench/common.js'
-import { ROOT, verifyCli } from './helpers/documents.js'
+import { ROOT, spooledCaseFiles, verifyCli } from './helpers/documents.js'
 import { rawGet } from './helpers/evidence.js'
 
 t.setTimeout(180_000)
@@ -69,5 +69,5 @@ t.test('the built server, started as npm start starts it, serves the web client,
   fs.writeFileSync(file, zip.body)
   const verified = await verifyCli(file)
   t.equal(verified.code, 0, `and the verifier accepts it ${verified.stdout.slice(-2000)}`)
-  t.same(fs.readdirSync(path.join(dir, 'data', 'tmp')).filter((n) => n.endsWith('.case-file.pdf')), [], 'no case file is left in tmp/')
+  t.same(await spooledCaseFiles(path.join(dir, 'data')), [], 'no case file is left in tmp/')
 })

@@ -14,7 +14,7 @@ import path from 'node:path'
 import t from 'tap'
 import { as } from './helpers/app.js'
 import { readZip, verifyCli } from './helpers/documents.js'
-import { createItem, createSeizure, evidenceApp, sha256, upload } from './helpers/evidence.js'
+import { caseWithEvidence, evidenceApp, sha256 } from './helpers/evidence.js'
 
 t.setTimeout(240_000)
 
@@ -42,15 +42,8 @@ t.test('a bundle of 24 MiB of evidence, downloaded at any pace, holds every byte
   const { app } = fixture
   const officer = await fixture.user('al.officer')
   const investigator = await fixture.user('al.investigator')
-  const seizure = await createSeizure(app, officer.token)
-  const item = await createItem(app, officer.token, seizure.id, { description: 'Disk images of the controller' })
   const files = [randomBytes(8 * 1024 * 1024), randomBytes(8 * 1024 * 1024 + 12345), randomBytes(7 * 1024 * 1024 + 1)]
-  for (const [i, data] of files.entries()) {
-    const res = await upload(app, officer.token, `/api/items/${item.id}/attachments`, [{ name: 'file', filename: `image-${i}.bin`, data, contentType: 'application/octet-stream' }])
-    t.equal(res.statusCode, 201, `evidence file ${i + 1} is attached`)
-  }
-  const created = await as(app, investigator.token)('POST', '/api/cases', { title: 'Controller images', seizureIds: [seizure.id] })
-  const caseId = created.json<{ id: string }>().id
+  const caseId = await caseWithEvidence(app, officer.token, investigator.token, files, 'image')
   const url = `/api/cases/${caseId}/bundle.zip?generatedAt=${GENERATED}`
 
   const check = async (what: string, body: Buffer): Promise<void> => {

@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import t, { type Test } from 'tap'
 import { ADMIN_PASSWORD, as, auditEntries, createUser, login, startApp } from './helpers/app.js'
-import { createItem, createSeizure, upload } from './helpers/evidence.js'
+import { caseWithEvidence, createItem, createSeizure } from './helpers/evidence.js'
 import { spooledCaseFiles } from './helpers/documents.js'
 import { Problem } from '../server/errors.js'
 
@@ -30,7 +30,11 @@ async function caseWithExhibits (app: FastifyInstance, officer: string, investig
   return res.json<{ id: string }>().id
 }
 
-/** A server logging at debug level into `lines`, with an officer, an investigator and their case. */
+/**
+ * A server logging at debug level into `lines`, with an officer, an
+ * investigator and their case; `count` counts the log lines with a message,
+ * `until` waits (up to about 10 s) for a condition, `logged` for a message.
+ */
 async function caseServer (t: Test) {
   const lines: Array<{ msg: string }> = []
   const logStream = { write: (line: string) => { lines.push(JSON.parse(line) as { msg: string }) } }
@@ -39,7 +43,12 @@ async function caseServer (t: Test) {
   const officer = (await createUser(app, admin, { username: 'al.officer', role: 'officer' })).token
   const investigator = await createUser(app, admin, { username: 'al.investigator', role: 'investigator' })
   const caseId = await caseWithExhibits(app, officer, investigator.token)
-  return { app, dir, lines, admin, investigator, caseId }
+  const count = (msg: string): number => lines.filter((l) => l.msg === msg).length
+  const until = async (done: () => boolean): Promise<void> => {
+    for (let i = 0; i < 5000 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 2))
+  }
+  const logged = async (msg: string, n = 1): Promise<void> => { await until(() => count(msg) >= n) }
+  return { app, dir, admin, officer, investigator, caseId, count, until, logged }
 }
 
 /** GET over a real socket; the client hangs up after `after` ms, or when `after` settles. Answers whether any byte came back. */
@@ -58,9 +67,9 @@ async function hangUp (port: number, token: string, path: string, after: number 
 }
 
 t.test('a case file whose client goes away is cancelled and not audited; the next one is made as usual', async (t) => {
-  const { app, dir, lines, admin, investigator, caseId } = await caseServer(t)
+  const { app, dir, admin, investigator, caseId, count, logged } = await caseServer(t)
   const downloads = async (): Promise<number> => (await auditEntries(app, admin)).filter((e) => e.action === 'case.download').length
-  const rendered = (): number => lines.filter((l) => l.msg === 'case file worker: rendered').length
+  const rendered = (): number => count('case file worker: rendered')
 
   // Through the service, with a signal that has already fired: nothing is rendered.
   const user = app.services.accounts.authUser(investigator.id)
@@ -75,12 +84,9 @@ t.test('a case file whose client goes away is cancelled and not audited; the nex
   // takes a while): the client gives up as soon as its job is in the worker's queue.
   await app.listen({ port: 0, host: '127.0.0.1' })
   const { port } = app.server.address() as AddressInfo
-  const sent = async (n: number): Promise<void> => {
-    while (lines.filter((l) => l.msg === 'case file worker: job sent').length < n) await new Promise((resolve) => setTimeout(resolve, 2))
-  }
   const first = as(app, investigator.token)('GET', `/api/cases/${caseId}/case-file.pdf?generatedAt=${GENERATED}`)
-  await sent(1)
-  const answered = await hangUp(port, investigator.token, `/api/cases/${caseId}/case-file.pdf?generatedAt=${GENERATED}&lang=sq`, sent(2))
+  await logged('case file worker: job sent')
+  const answered = await hangUp(port, investigator.token, `/api/cases/${caseId}/case-file.pdf?generatedAt=${GENERATED}&lang=sq`, logged('case file worker: job sent', 2))
   t.equal(answered, false, 'the client hung up before the answer')
   t.equal((await first).statusCode, 200, 'the case file before it is made')
 
@@ -98,13 +104,9 @@ t.test('a case file whose client goes away is cancelled and not audited; the nex
 })
 
 t.test('a bundle whose client goes away mid-way is audited as started, its case file cancelled; the server goes on serving', async (t) => {
-  const { app, dir, lines, admin, investigator: { token: investigator }, caseId } = await caseServer(t)
+  const { app, dir, admin, investigator: { token: investigator }, caseId, count, logged } = await caseServer(t)
   await app.listen({ port: 0, host: '127.0.0.1' })
   const { port } = app.server.address() as AddressInfo
-  const count = (msg: string): number => lines.filter((l) => l.msg === msg).length
-  const logged = async (msg: string, n = 1): Promise<void> => {
-    for (let i = 0; i < 5000 && count(msg) < n; i++) await new Promise((resolve) => setTimeout(resolve, 2))
-  }
 
   // The client goes away once the bundle has started streaming (its case file is being laid out
   // by a worker that is still starting).
@@ -131,25 +133,12 @@ t.test('a bundle whose client goes away mid-way is audited as started, its case 
 })
 
 t.test('a bundle whose client goes away after its case file is rendered, before it is read: the case file is not left in tmp/', async (t) => {
-  const { app, dir, lines, investigator: { token: investigator } } = await caseServer(t)
+  const { app, dir, officer, investigator: { token: investigator }, count, logged } = await caseServer(t)
   // A case with more evidence than the socket buffers hold: while the client reads nothing, the
   // bundle cannot get past the evidence to its case file, which is rendered meanwhile.
-  const admin = await login(app, 'admin', ADMIN_PASSWORD)
-  const officer = (await createUser(app, admin, { username: 'al.officer2', role: 'officer' })).token
-  const seizure = await createSeizure(app, officer)
-  const item = await createItem(app, officer, seizure.id, { description: 'Data logger with recorded shipments' })
-  for (let i = 0; i < 3; i++) {
-    const res = await upload(app, officer, `/api/items/${item.id}/attachments`, [{ name: 'file', filename: `dump-${i}.bin`, data: randomBytes(8 * 1024 * 1024), contentType: 'application/octet-stream' }])
-    t.equal(res.statusCode, 201, `an evidence file of 8 MiB is attached (${i + 1} of 3)`)
-  }
-  const created = await as(app, investigator)('POST', '/api/cases', { title: 'Data logger', seizureIds: [seizure.id] })
-  const caseId = created.json<{ id: string }>().id
+  const caseId = await caseWithEvidence(app, officer, investigator, [randomBytes(8 * 1024 * 1024), randomBytes(8 * 1024 * 1024), randomBytes(8 * 1024 * 1024)], 'dump')
   await app.listen({ port: 0, host: '127.0.0.1' })
   const { port } = app.server.address() as AddressInfo
-  const count = (msg: string): number => lines.filter((l) => l.msg === msg).length
-  const logged = async (msg: string): Promise<void> => {
-    for (let i = 0; i < 5000 && count(msg) < 1; i++) await new Promise((resolve) => setTimeout(resolve, 2))
-  }
 
   // The client takes the answer's head, reads nothing more, and hangs up once the case file is rendered.
   await new Promise<void>((resolve) => {
@@ -168,10 +157,9 @@ t.test('a bundle whose client goes away after its case file is rendered, before 
 })
 
 t.test('bundles whose clients hang up while their request is still being authenticated are stopped, not left waiting', async (t) => {
-  const { app, dir, lines, investigator: { token: investigator }, caseId } = await caseServer(t)
+  const { app, dir, investigator: { token: investigator }, caseId, count, until } = await caseServer(t)
   await app.listen({ port: 0, host: '127.0.0.1' })
   const { port } = app.server.address() as AddressInfo
-  const count = (msg: string): number => lines.filter((l) => l.msg === msg).length
   // The request is sent whole and the socket closed at once: the token is still being checked
   // (an asynchronous signature check) when the client has gone, and the handler runs after.
   for (let i = 0; i < 10; i++) {
@@ -183,11 +171,11 @@ t.test('bundles whose clients hang up while their request is still being authent
     })
   }
   const ended = (): number => count('bundle: the client went away; stopped') + count('bundle: sent')
-  for (let i = 0; i < 2500 && (count('bundle: started, evidence first') === 0 || ended() < count('bundle: started, evidence first')); i++) await new Promise((resolve) => setTimeout(resolve, 2))
+  await until(() => count('bundle: started, evidence first') > 0 && ended() >= count('bundle: started, evidence first'))
   const started = count('bundle: started, evidence first')
   t.ok(started > 0, `bundles were started for clients that had gone (${started} of 10)`)
   t.equal(ended(), started, 'every one of them ended: stopped when its client was found gone, or sent')
-  for (let i = 0; i < 2500 && count('case file worker: rendered') + count('case file worker: cancelled') < started; i++) await new Promise((resolve) => setTimeout(resolve, 2))
+  await until(() => count('case file worker: rendered') + count('case file worker: cancelled') >= started)
   t.same(await spooledCaseFiles(dir), [], 'and no case file of theirs is left in tmp/')
   const res = await as(app, investigator)('GET', `/api/cases/${caseId}/bundle.zip?generatedAt=${GENERATED}`)
   t.equal(res.statusCode, 200, 'the next bundle is made as usual')

@@ -14,6 +14,13 @@ export interface Received {
   head: Buffer
 }
 
+/** Removes the files of `dir` whose names end in `suffix` (not recursively); returns how many. */
+export function removeFilesEndingIn (dir: string, suffix: string): number {
+  const names = fs.readdirSync(dir).filter((name) => name.endsWith(suffix))
+  for (const name of names) fs.rmSync(path.join(dir, name), { force: true })
+  return names.length
+}
+
 /**
  * The content-addressed store under the data directory: `objects/ab/cdef…`
  * named by SHA-256, written once, never changed. Uploads stream into `tmp/`
@@ -109,13 +116,7 @@ export class ObjectStore {
    * Returns how many.
    */
   removeUnfinished (): number {
-    let removed = 0
-    for (const name of fs.readdirSync(this.tmpDir)) {
-      if (!name.endsWith('.part')) continue
-      fs.rmSync(path.join(this.tmpDir, name), { force: true })
-      removed++
-    }
-    return removed
+    return removeFilesEndingIn(this.tmpDir, '.part')
   }
 
   /** Hashes a stored object (verification, range requests): its SHA-256 and size, or null if missing. */

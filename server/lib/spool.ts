@@ -3,6 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { Readable } from 'node:stream'
 import { newId } from './ids.js'
+import { removeFilesEndingIn } from './object-store.js'
 
 /**
  * Case files are written to the data directory's `tmp/` as they are laid out
@@ -12,10 +13,10 @@ import { newId } from './ids.js'
  * open descriptor keeps its bytes), or when its case file is not sent after
  * all; any left by a crash are removed at the next start.
  */
-const SUFFIX = '.case-file.pdf'
+export const SPOOL_SUFFIX = '.case-file.pdf'
 
 /** A new spool file's path in `tmpDir` (not created yet). */
-export const spoolPath = (tmpDir: string): string => path.join(tmpDir, `${newId()}${SUFFIX}`)
+export const spoolPath = (tmpDir: string): string => path.join(tmpDir, `${newId()}${SPOOL_SUFFIX}`)
 
 /** A finished spool file: its path, size and SHA-256. */
 export interface Spooled { path: string, size: number, sha256: string }
@@ -96,11 +97,5 @@ export function readSpool (file: string): Readable {
 
 /** Removes the spool files a previous run left behind (it stopped while sending); returns how many. */
 export function clearSpools (tmpDir: string): number {
-  let removed = 0
-  for (const name of fs.readdirSync(tmpDir)) {
-    if (!name.endsWith(SUFFIX)) continue
-    fs.rmSync(path.join(tmpDir, name), { force: true })
-    removed++
-  }
-  return removed
+  return removeFilesEndingIn(tmpDir, SPOOL_SUFFIX)
 }

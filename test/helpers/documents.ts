@@ -16,6 +16,7 @@ import yazl from 'yazl'
 import { as, startApp } from './app.js'
 import { loginAs, type Caller } from './evidence.js'
 import { ROOT } from './log.js'
+import { SPOOL_SUFFIX } from '../../server/lib/spool.js'
 
 export { ROOT }
 
@@ -36,7 +37,7 @@ export async function tool (command: string, args: string[], options: { cwd?: st
  * after removals already under way have had up to `wait` ms to end.
  */
 export async function spooledCaseFiles (dataDir: string, wait = 2000): Promise<string[]> {
-  const list = (): string[] => fs.readdirSync(path.join(dataDir, 'tmp')).filter((name) => name.endsWith('.case-file.pdf'))
+  const list = (): string[] => fs.readdirSync(path.join(dataDir, 'tmp')).filter((name) => name.endsWith(SPOOL_SUFFIX))
   for (const end = Date.now() + wait; list().length > 0 && Date.now() < end;) await new Promise((resolve) => setTimeout(resolve, 10))
   return list()
 }

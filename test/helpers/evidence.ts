@@ -355,3 +355,20 @@ export async function eventually (check: () => boolean, ms = 3000, every = 25): 
 export function rowCount (app: FastifyInstance, table: 'attachments' | 'seizures' | 'custody_events' | 'items'): number {
   return app.services.db.$client.prepare<[], { n: number }>(`SELECT count(*) AS n FROM ${table}`).get()?.n ?? 0
 }
+
+/**
+ * A case opened by `investigator` on one seizure by `officer` with one exhibit
+ * carrying `files` (octet-stream, named `<name>-<n>.bin`); answers the case id.
+ */
+export async function caseWithEvidence (app: FastifyInstance, officer: string, investigator: string, files: Buffer[], name = 'evidence'): Promise<string> {
+  const seizure = await createSeizure(app, officer)
+  const item = await createItem(app, officer, seizure.id, { description: 'Data storage seized with the goods' })
+  for (const [i, data] of files.entries()) {
+    const res = await upload(app, officer, `/api/items/${item.id}/attachments`, [{ name: 'file', filename: `${name}-${i}.bin`, data, contentType: 'application/octet-stream' }])
+    if (res.statusCode !== 201) throw new Error(`upload ${name}-${i}.bin: ${res.statusCode} ${res.body}`)
+  }
+  const created = await as(app, investigator)('POST', '/api/cases', { title: `Case of ${name}`, seizureIds: [seizure.id] })
+  if (created.statusCode !== 201) throw new Error(`POST /api/cases: ${created.statusCode} ${created.body}`)
+  return created.json<{ id: string }>().id
+}
+

@@ -33,8 +33,9 @@ try {
   for (let run = 0; run < Number(process.env.RUNS ?? 2); run++) {
     if (what !== 'bundle') {
       const t = performance.now()
-      const { pdf, size } = await bundles.caseFile(user, caseId, process.env.LANG_CASE_FILE === 'sq' ? 'sq' : 'en', process.env.GENERATED_AT ?? new Date().toISOString())
-      await pipeline(pdf, process.env.OUT !== undefined ? fs.createWriteStream(process.env.OUT) : new Writable({ write (_c, _e, done) { done() } }))
+      const { pdf, size, written } = await bundles.caseFile(user, caseId, process.env.LANG_CASE_FILE === 'sq' ? 'sq' : 'en', process.env.GENERATED_AT ?? new Date().toISOString())
+      const out = process.env.OUT !== undefined ? fs.createWriteStream(process.env.OUT) : undefined
+      await pipeline(pdf, new Writable({ write (c: Buffer, _e, done) { if (out === undefined) { written(c); done(); return } out.write(c, (err) => { written(c); done(err) }) }, final (done) { if (out === undefined) done(); else out.end(done) } }))
       console.log(`case file: ${(performance.now() - t).toFixed(0)} ms, ${(size / 2 ** 20).toFixed(1)} MiB, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`)
     }
     if (what !== 'pdf') {

@@ -17,6 +17,7 @@ import t from 'tap'
 import { ADMIN_PASSWORD, as, createUser, login, startApp } from './helpers/app.js'
 import { spooledCaseFiles } from './helpers/documents.js'
 import { createItem, createSeizure } from './helpers/evidence.js'
+import { ChunkPool } from '../server/lib/chunk-pool.js'
 import { readSpool, SpoolWriter, spoolPath } from '../server/lib/spool.js'
 
 t.setTimeout(120_000)
@@ -41,13 +42,17 @@ t.test('a spool file is written whole with its SHA-256, leaves the directory onc
   t.equal(spooled.size, expected.length, 'its size is every byte written, across the 1 MiB blocks')
   t.equal(spooled.sha256, createHash('sha256').update(expected).digest('hex'), 'its SHA-256 is of those bytes')
   t.equal(fs.statSync(spooled.path).mode & 0o777, 0o600, 'readable by the server alone')
-  const stream = readSpool(spooled.path)
+  const pool = new ChunkPool(2, 64 * 1024)
+  const stream = readSpool(spooled.path, pool)
   await new Promise((resolve) => stream.once('open', resolve))
   await new Promise((resolve) => setImmediate(resolve))
   t.same(await spooledCaseFiles(dir), [], 'gone from the directory once open, before it is read (more than one read ahead is left)')
   const read: Buffer[] = []
-  for await (const chunk of stream) read.push(chunk as Buffer)
-  t.ok(Buffer.concat(read).equals(expected), 'and read to its end, byte for byte')
+  for await (const chunk of stream) {
+    read.push(Buffer.from(chunk as Buffer)) // a copy: the pool's buffer is read into again once given back
+    pool.release(chunk as Buffer)
+  }
+  t.ok(Buffer.concat(read).equals(expected), 'and read to its end, byte for byte, in chunks from the pool')
 
   const dropped = new SpoolWriter(spoolPath(path.join(dir, 'tmp')))
   dropped.write(Buffer.from('%PDF-1.7 half'))

@@ -86,6 +86,29 @@ t.test('a photo larger than the print box gets a reduced print copy when it is u
   t.match(text.replace(/\s+/g, ' '), /printed reduced in size/, 'the photographs section says the photos are reduced')
 })
 
+t.test('several photos, the largest first and a PNG among them: every JPEG in the case file is its own print copy, byte for byte', async (t) => {
+  // The worker reads each JPEG copy into the buffer the one before it was read into: a copy
+  // still held by pdfkit when the next is read would come out with the next one's bytes.
+  const c = await photoCase(t)
+  const pngBytes = await sharp({ create: { width: 300, height: 200, channels: 4, background: { r: 200, g: 30, b: 30, alpha: 0.5 } } }).png().toBuffer()
+  const png = await upload(c.fixture.app, c.officer.token, `/api/items/${c.itemId}/attachments`, [{ name: 'file', filename: 'marking.png', data: pngBytes, contentType: 'image/png' }])
+  t.equal(png.statusCode, 201, 'a PNG with transparency is attached')
+  const photos = []
+  for (const [w, h] of [[2400, 1600], [900, 600], [1600, 1200], [320, 240]] as const) photos.push(await attachPhoto(c, await cameraJpeg(w, h), `photo-${w}.jpg`))
+  const copies = photos.map((p) => copyOf(c, p.sha256)?.sha256 ?? '')
+  t.equal(new Set(copies).size, 4, 'four JPEG print copies, all different')
+  const { file } = await getPdf(t, c.fixture.app, c.investigator.token, c.caseId, `generatedAt=${GENERATED}`, path.join(c.fixture.dir, 'out'), 'photos.pdf')
+  const out = path.join(c.fixture.dir, 'images')
+  fs.mkdirSync(out)
+  const run = await tool('pdfimages', ['-j', file, path.join(out, 'image')])
+  t.equal(run.code, 0, `pdfimages -j extracts the images (${run.stderr})`)
+  const extracted = fs.readdirSync(out).sort()
+  const jpegs = extracted.filter((f) => f.endsWith('.jpg')).map((f) => sha256(fs.readFileSync(path.join(out, f))))
+  t.same(jpegs, copies, 'the JPEGs embedded, in order, are the print copies: none holds the bytes of another')
+  const images = await pdfImages(file)
+  t.same(images.filter((i) => i.enc !== 'jpeg').map((i) => [i.width, i.height]), [[300, 200]], 'and the PNG is embedded too, read into a buffer of its own')
+})
+
 t.test('a photo taken sideways (EXIF orientation 6) is printed upright', async (t) => {
   const c = await photoCase(t)
   const photo = await attachPhoto(c, await cameraJpeg(1600, 1200, 6), 'sideways.jpg')

@@ -4,7 +4,7 @@
  * which streams the rest of the bundle meanwhile, on another core.
  */
 import { parentPort } from 'node:worker_threads'
-import { readVerified } from '../lib/hash.js'
+import { readVerified, ReusedReader } from '../lib/hash.js'
 import { SpoolWriter, type Spooled } from '../lib/spool.js'
 import { renderCaseFile, type CaseFileModel } from './case-file.js'
 import type { Printable } from './printable.js'
@@ -55,12 +55,17 @@ async function render (job: CaseFileJob, manifest: Promise<{ bytes: Buffer, sha2
   // (each copy is read once, when it is placed), then all are made again at once and the file
   // rendered once more.
   const damaged: string[] = []
+  // pdfkit has copied a JPEG's bytes into the document by the time image() returns (its JPEG
+  // embed ends the image object with them and lets go), so the next JPEG is read into the same
+  // buffer. A PNG's bytes may still be used later (pdfkit splits an alpha channel asynchronously):
+  // each is read into a buffer of its own.
+  const jpegs = new ReusedReader()
   const photos: CaseFileModel['photos'] = job.model.photos.map((p) => ({
     label: p.label,
     attachment: p.attachment,
     image: async (): Promise<Printable | null> => {
       if (p.copy === null) return null
-      const bytes = await readVerified(p.copy.path, p.copy.sha256)
+      const bytes = p.copy.mediaType === 'image/jpeg' ? await jpegs.readVerified(p.copy.path, p.copy.sha256) : await readVerified(p.copy.path, p.copy.sha256)
       if (bytes === null) { damaged.push(p.attachment.id); return null }
       return { bytes, width: p.copy.width, height: p.copy.height, mediaType: p.copy.mediaType }
     }

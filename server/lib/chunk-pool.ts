@@ -41,7 +41,10 @@ export class ChunkPool {
     this.giveBack(buffer)
   }
 
-  /** `file` as a stream of chunks lent from the pool, read one at a time as the stream is read. */
+  /**
+   * `file` as a stream of chunks lent from the pool, read one at a time as the
+   * stream is read; like fs.ReadStream, it emits 'open' once the file is open.
+   */
   read (file: string): Readable {
     const pool = this
     let fd: number | undefined
@@ -50,7 +53,13 @@ export class ChunkPool {
     let closeWhenRead: (() => void) | undefined
     return new Readable({
       highWaterMark: 1, // one chunk read ahead at most
-      construct (done) { fs.open(file, 'r', (err, opened) => { fd = opened; done(err) }) },
+      construct (done) {
+        fs.open(file, 'r', (err, descriptor) => {
+          fd = descriptor
+          if (err === null) this.emit('open', descriptor)
+          done(err)
+        })
+      },
       read () {
         void pool.take().then((buffer) => {
           if (this.destroyed || fd === undefined) { pool.giveBack(buffer); return }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import type { Readable } from 'node:stream'
+import type { ChunkPool } from './chunk-pool.js'
 import { newId } from './ids.js'
 import { removeFilesEndingIn } from './object-store.js'
 
@@ -84,12 +85,13 @@ export function discardSpool (file: string): void {
 }
 
 /**
- * The spool file as a stream, removed from the directory once it is open
- * (the descriptor keeps its bytes until the stream closes), or when opening
- * it failed.
+ * The spool file as a stream of chunks lent from `pool` (each must be given
+ * back once written: lib/send.ts sendWritten does), removed from the directory
+ * once it is open (the descriptor keeps its bytes until the stream closes), or
+ * when opening it failed.
  */
-export function readSpool (file: string): Readable {
-  const stream = fs.createReadStream(file, { highWaterMark: BLOCK })
+export function readSpool (file: string, pool: ChunkPool): Readable {
+  const stream = pool.read(file)
   stream.once('open', () => { discardSpool(file) })
   stream.once('close', () => { discardSpool(file) })
   return stream

@@ -38,8 +38,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     } finally {
       reply.raw.off('close', onClose)
     }
-    const { pdf, size, reference } = made
-    return reply.type('application/pdf').header('content-length', size).header('content-disposition', `attachment; filename="${reference}-case-file-${request.query.lang ?? 'en'}.pdf"`).header('cache-control', 'private, no-store').send(pdf)
+    const { pdf, size, reference, written } = made
+    reply.type('application/pdf').header('content-length', size).header('content-disposition', `attachment; filename="${reference}-case-file-${request.query.lang ?? 'en'}.pdf"`).header('cache-control', 'private, no-store')
+    sendWritten(reply, pdf, written)
+    return reply
   })
 
   app.get('/api/cases/:id/bundle.zip', {

@@ -428,9 +428,10 @@ export function createBundleService (deps: {
     /**
      * The case file as a stream from its spool file, and its size. When
      * `signal` fires (the client went away) the render is cancelled and
-     * nothing is audited: a 499 that nobody receives.
+     * nothing is audited: a 499 that nobody receives. The stream's chunks are
+     * lent from a pool, as the bundle's are: `written(chunk)` gives each back.
      */
-    async caseFile (user: AuthUser, caseId: string, lang: Language, generatedAt: string, signal?: AbortSignal, progress: ProgressLog = silent): Promise<{ pdf: Readable, size: number, reference: string }> {
+    async caseFile (user: AuthUser, caseId: string, lang: Language, generatedAt: string, signal?: AbortSignal, progress: ProgressLog = silent): Promise<{ pdf: Readable, size: number, reference: string, written: (chunk: Buffer) => void }> {
       const began = performance.now()
       const { r, a, done } = start(user, caseId, lang, generatedAt, true, signal)
       let pdf: Awaited<typeof done>['pdf']
@@ -450,7 +451,8 @@ export function createBundleService (deps: {
         discardSpool(pdf.path)
         throw err
       }
-      return { pdf: readSpool(pdf.path), size: pdf.size, reference: r.record.reference }
+      const pool = new ChunkPool(4, 1024 * 1024)
+      return { pdf: readSpool(pdf.path, pool), size: pdf.size, reference: r.record.reference, written: (chunk) => { pool.release(chunk) } }
     },
 
     /**
@@ -483,7 +485,7 @@ export function createBundleService (deps: {
         throw err
       }
       const mtime = new Date(generatedAt)
-      // The evidence is read into four buffers of 1 MiB in turn, each given back when the socket has written it.
+      // The evidence and the case file are read into four buffers of 1 MiB in turn, each given back when the socket has written it.
       const pool = new ChunkPool(4, 1024 * 1024)
       const zip = new yazl.ZipFile()
       const options = { mtime, mode: 0o100644 }
@@ -550,7 +552,7 @@ export function createBundleService (deps: {
         spooled = f.pdf.path
         zip.addReadStreamLazy('case-file.pdf', { ...options, compress: false, size: f.pdf.size }, (cb) => {
           if (output.destroyed) return // the client has gone: its close removed the file
-          const source = readSpool(f.pdf.path)
+          const source = readSpool(f.pdf.path, pool)
           spooled = undefined
           reading = source
           source.on('error', (err) => { breakOff(new Error(`the case file cannot be read back: ${err.message}; the bundle is broken off`)) })

@@ -31,13 +31,18 @@ async function pdf (draw: (doc: PDFKit.PDFDocument, text: string, x: number, y: 
   doc.on('data', (c: Buffer) => chunks.push(c))
   const ended = new Promise((resolve) => doc.on('end', resolve))
   let y = 40
+  // Every line twice in each font, the second time at another size: drawLine keeps what a
+  // text came to in a font, and must still write it at the size and place asked.
   for (const font of ['regular', 'bold', 'italic', 'mono']) {
-    for (const [k, text] of LINES.entries()) {
-      doc.font(font).fontSize([7, 8.5, 9.5][k % 3] as number).fillColor(k % 2 === 0 ? '#111111' : '#b00020')
-      draw(doc, text, 56.3 + k * 0.25, y)
-      // The position pdfkit leaves behind is part of what the next call sees.
-      doc.text('·', { lineBreak: false })
-      y += 11.5
+    for (const round of [0, 1]) {
+      for (const [k, text] of LINES.entries()) {
+        doc.font(font).fontSize([7, 8.5, 9.5][(k + round) % 3] as number).fillColor(k % 2 === 0 ? '#111111' : '#b00020')
+        draw(doc, text, 56.3 + k * 0.25 + round * 10, y)
+        // The position pdfkit leaves behind is part of what the next call sees.
+        doc.text('·', { lineBreak: false })
+        y += 11.5
+        if (y > 800) { doc.addPage(); y = 40 }
+      }
     }
   }
   doc.end()
@@ -60,6 +65,8 @@ const BLOCKS: Array<{ text: string, size: number, y: number, options: BlockOptio
   { text: 'First line of a note\nsecond line, Çështja ë\nthird', size: 9.5, y: 130, options: { width: 483, lineGap: 1.5 } },
   { text: 'Size  ', size: 7, y: 190, options: { width: 40, align: 'right' } },
   { text: 'Quantity', size: 8, y: 205, options: { width: 60, align: 'right' } },
+  { text: 'Quantity', size: 8, y: 212, options: { width: 70, align: 'right' } }, // measured once per font and size
+  { text: 'Quantity', size: 9.5, y: 219, options: { width: 70, align: 'right' } },
   { text: 'Seal', size: 8, y: 220, options: { width: 60, align: 'left' } },
   { text: 'A paragraph long enough to be wrapped by pdfkit, which the shortcut leaves to it: '.repeat(4), size: 9.5, y: 240, options: { width: 483, lineGap: 1.5 } },
   { text: 'Centred text is left to pdfkit', size: 8.5, y: 330, options: { width: 483, align: 'center' } },

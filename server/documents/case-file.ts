@@ -122,6 +122,65 @@ function num (n: number): number {
   return Math.round(n * 1e6) / 1e6
 }
 
+/** A line as drawLine writes it in one font: its TJ operand (glyph ids and kerning) and its advance in font units; null when pdfkit must draw it. */
+type Encoded = { tj: string, advances: number[] } | null
+
+/**
+ * What drawLine and the width of a line come to, per font object of one
+ * document (each document has its own fonts and glyph subsets) and text: a
+ * case file draws the same names, dates, places and statuses thousands of
+ * times (on the reference case, 17,000 lines of 1,800 different texts, and
+ * 29,000 widths of 1,600), and laying each out again was a fifth of the render
+ * and much of its garbage. Only pdfkit's own answers are kept, so the bytes
+ * are the same (test/case-file-text.test.ts); the first encoding of a text
+ * puts its glyphs in the font's subset, as pdfkit needs.
+ */
+const encodings = new WeakMap<object, Map<string, Encoded>>()
+const widths = new WeakMap<object, Map<number, Map<string, number>>>()
+
+function encoded (font: PdfkitInternals['_font'], text: string): Encoded {
+  let known = encodings.get(font)
+  if (known === undefined) encodings.set(font, known = new Map())
+  const hit = known.get(text)
+  if (hit !== undefined) return hit
+  const [glyphs, positions] = font.encode(text)
+  const segments: string[] = []
+  const advances: number[] = []
+  let last = 0
+  let result: Encoded = null
+  const segment = (end: number): void => {
+    if (last < end) {
+      const p = positions[end - 1] as GlyphPosition
+      segments.push(`<${glyphs.slice(last, end).join('')}> ${num(-(p.xAdvance - p.advanceWidth))}`)
+    }
+    last = end
+  }
+  // Glyphs moved off the line (marks placed by the font) take pdfkit's own path.
+  if (positions.every((p) => p.xOffset === 0 && p.yOffset === 0)) {
+    for (let i = 0; i < positions.length; i++) {
+      const p = positions[i] as GlyphPosition
+      if (p.xAdvance !== p.advanceWidth) segment(i + 1)
+      advances.push(p.xAdvance)
+    }
+    segment(positions.length)
+    result = { tj: `[${segments.join(' ')}] TJ`, advances }
+  }
+  known.set(text, result)
+  return result
+}
+
+/** pdfkit's doc.widthOfString(text) in the current font and size, each text measured once per font and size. */
+export function widthOf (pdf: PDFKit.PDFDocument, text: string): number {
+  const doc = pdf as unknown as PdfkitInternals
+  let bySize = widths.get(doc._font)
+  if (bySize === undefined) widths.set(doc._font, bySize = new Map())
+  let known = bySize.get(doc._fontSize)
+  if (known === undefined) bySize.set(doc._fontSize, known = new Map())
+  let width = known.get(text)
+  if (width === undefined) known.set(text, width = pdf.widthOfString(text))
+  return width
+}
+
 /**
  * One line of text with its top left at (x, y), in the current font, size
  * and colour: the operators `doc.text(line, x, y, { lineBreak: false })`
@@ -136,30 +195,14 @@ export function drawLine (pdf: PDFKit.PDFDocument, text: string, x: number, y: n
   const font = doc._font
   const size = doc._fontSize
   if (doc.page.fonts[font.id] == null) doc.page.fonts[font.id] = font.ref()
-  const [encoded, positions] = font.encode(text)
+  const line = encoded(font, text)
+  if (line === null) { pdf.text(text, x, y, { lineBreak: false }); return }
   const scale = size / 1000
   const baseline = doc.page.height - y - (font.ascender / 1000) * size
-  const ops = [`q\n1 0 0 -1 0 ${num(doc.page.height)} cm\nBT\n1 0 0 1 ${num(x)} ${num(baseline)} Tm\n/${font.id} ${num(size)} Tf\n`]
-  const segments: string[] = []
-  let last = 0
+  writeContent(doc, `q\n1 0 0 -1 0 ${num(doc.page.height)} cm\nBT\n1 0 0 1 ${num(x)} ${num(baseline)} Tm\n/${font.id} ${num(size)} Tf\n${line.tj}\nET\nQ`)
+  // Added glyph by glyph, as pdfkit does: the same rounding.
   let width = 0
-  const segment = (end: number): void => {
-    if (last < end) {
-      const p = positions[end - 1] as GlyphPosition
-      segments.push(`<${encoded.slice(last, end).join('')}> ${num(-(p.xAdvance - p.advanceWidth))}`)
-    }
-    last = end
-  }
-  for (let i = 0; i < positions.length; i++) {
-    const p = positions[i] as GlyphPosition
-    // Glyphs moved off the line (marks placed by the font) take pdfkit's own path.
-    if (p.xOffset !== 0 || p.yOffset !== 0) { pdf.text(text, x, y, { lineBreak: false }); return }
-    if (p.xAdvance !== p.advanceWidth) segment(i + 1)
-    width += p.xAdvance * scale
-  }
-  segment(positions.length)
-  ops.push(`[${segments.join(' ')}] TJ\nET\nQ`)
-  writeContent(doc, ops.join(''))
+  for (const advance of line.advances) width += advance * scale
   doc.x = x + width
   doc.y = y
 }
@@ -174,7 +217,7 @@ export function drawLine (pdf: PDFKit.PDFDocument, text: string, x: number, y: n
 function shortLines (doc: PDFKit.PDFDocument, text: string, width: number): string[] | null {
   const lines = text.split('\n')
   for (const line of lines) {
-    if (LINE_BREAK.test(line) || (line === '' && lines.length > 1) || doc.widthOfString(line) >= width - 0.5) return null
+    if (LINE_BREAK.test(line) || (line === '' && lines.length > 1) || widthOf(doc, line) >= width - 0.5) return null
   }
   return lines
 }
@@ -210,7 +253,7 @@ export function drawBlock (pdf: PDFKit.PDFDocument, text: string, x: number, y: 
 function placeLines (pdf: PDFKit.PDFDocument, lines: string[], x: number, y: number, step: number, width: number, align?: 'left' | 'right' | 'center'): number {
   let at = y
   for (const line of lines) {
-    if (line !== '') drawLine(pdf, line, align === 'right' ? x + width - pdf.widthOfString(line.replace(/\s+$/, '')) : x, at)
+    if (line !== '') drawLine(pdf, line, align === 'right' ? x + width - widthOf(pdf, line.replace(/\s+$/, '')) : x, at)
     at += step // line by line, as the wrapper moves down (the same rounding)
   }
   return at

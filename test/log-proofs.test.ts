@@ -1,5 +1,7 @@
 import t from 'tap'
+import { inclusionProof, inclusionProofs } from '../server/lib/merkle.js'
 import { parseTlogProof } from '../server/lib/tlog-proof.js'
+import { sqliteNodeStore } from '../server/services/write-path.js'
 import { ADMIN_PASSWORD, as, assertProblem, auditEntries, createUser, login, makeApp } from './helpers/app.js'
 import { leafOf, mth, parseNote, rootFromInclusion, rootsFromConsistency, signedBy, type Jwk } from './helpers/log.js'
 
@@ -28,6 +30,21 @@ async function grownLog (t: Parameters<typeof makeApp>[0], users: number) {
   const keys = (await app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json<{ keys: Jwk[] }>().keys
   return { app, token, call, before: parseNote(before.body), after: parseNote(after.body), keys, entries: await auditEntries(app, token) }
 }
+
+t.test('the stored nodes read in batches are those read one by one, near together or far apart, and the proofs made from them the same', async (t) => {
+  const { app, after } = await grownLog(t, 160)
+  const nodes = sqliteNodeStore(app.services.db)
+  const size = after.size
+  t.ok(size > 300, `a log of ${size} entries`)
+  // Runs of neighbours, lone nodes far apart (more than 64 between them), the last leaf, and indexes not stored.
+  const level0 = [0, 1, 2, 3, 70, 71, 200, 140, size - 1, 3, size, size + 500]
+  const many = nodes.getMany?.(0, level0)
+  t.ok(many !== undefined, 'the SQLite store reads in batches')
+  t.same([...(many ?? new Map<number, Buffer>())].sort((a, b) => a[0] - b[0]), [...new Set(level0)].filter((i) => i < size).sort((a, b) => a - b).map((i) => [i, nodes.get(0, i)]), 'each stored node once, as get() reads it; none for an index past the log')
+  t.same([...(nodes.getMany?.(3, [0, 1, 30]) ?? new Map<number, Buffer>())].map(([i]) => i).sort((a, b) => a - b), [0, 1, 30].filter((i) => nodes.get(3, i) !== undefined), 'the same on a higher level')
+  const indices = [5, 6, 7, 140, 141, size - 1, 0, 299]
+  t.same(inclusionProofs(nodes, indices, size), indices.map((i) => inclusionProof(nodes, i, size)), 'the proofs of leaves near together and far apart, in one go, are those made one by one')
+})
 
 t.test('inclusion proofs of random entries lead to the signed root of a checkpoint', async (t) => {
   const { call, before, after, keys, entries } = await grownLog(t, 8)

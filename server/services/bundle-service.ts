@@ -16,7 +16,7 @@ import { sha256Hex } from '../lib/hash.js'
 import { discardSpool, readSpool, spoolPath, type Spooled } from '../lib/spool.js'
 import { newId } from '../lib/ids.js'
 import { yazl } from '../lib/zip.js'
-import { cachedNodeStore, inclusionProof } from '../lib/merkle.js'
+import { inclusionProofs } from '../lib/merkle.js'
 import type { ObjectStore } from '../lib/object-store.js'
 import { formatTlogProof } from '../lib/tlog-proof.js'
 import type { AuthUser } from './access.js'
@@ -276,10 +276,10 @@ export function createBundleService (deps: {
     add('records/actions.json', json(g.actions.map((a): CaseActionRecord => ({ id: a.id, caseId: a.caseId, occurredAt: a.occurredAt, recordedAt: a.recordedAt, authorId: a.authorId, title: a.title, text: a.text }))))
     add('audit/entries.jsonl', Buffer.from(r.entries.map((e) => `${e.canonical}\n`).join(''), 'utf8'))
     add('audit/checkpoint', Buffer.from(checkpoint.note, 'utf8'))
-    const proofNodes = cachedNodeStore(nodes)
-    for (const e of r.entries) {
-      add(`audit/proofs/${e.index}.tlog-proof`, Buffer.from(formatTlogProof({ index: e.index, hashes: inclusionProof(proofNodes, e.index, checkpoint.size), checkpointNote: checkpoint.note }), 'utf8'))
-    }
+    const proofs = inclusionProofs(nodes, r.entries.map((e) => e.index), checkpoint.size)
+    r.entries.forEach((e, i) => {
+      add(`audit/proofs/${e.index}.tlog-proof`, Buffer.from(formatTlogProof({ index: e.index, hashes: proofs[i] ?? [], checkpointNote: checkpoint.note }), 'utf8'))
+    })
     add('keys/jwks.json', Buffer.from(`${JSON.stringify(log.jwks(), null, 2)}\n`, 'utf8'))
 
     const manifestBase: Manifest = {

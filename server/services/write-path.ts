@@ -42,9 +42,24 @@ export function entryCanonical (index: number, time: string, actor: Actor, event
 export function sqliteNodeStore (db: Db): NodeStore {
   const get = db.$client.prepare<[number, number], { hash: Buffer }>('SELECT hash FROM merkle_nodes WHERE level = ? AND idx = ?')
   const put = db.$client.prepare('INSERT INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)')
+  const span = db.$client.prepare<[number, number, number], { idx: number, hash: Buffer }>('SELECT idx, hash FROM merkle_nodes WHERE level = ? AND idx BETWEEN ? AND ?')
   return {
     get: (level, index) => get.get(level, index)?.hash,
-    put: (level, index, hash) => { put.run(level, index, hash) }
+    put: (level, index, hash) => { put.run(level, index, hash) },
+    getMany: (level, indices) => {
+      const found = new Map<number, Buffer>()
+      const wanted = new Set(indices)
+      const sorted = [...wanted].sort((a, b) => a - b)
+      // One range read for nodes close together (a case's entries mostly are); the few rows
+      // between them that are not wanted cost less than a query each.
+      for (let i = 0; i < sorted.length;) {
+        let j = i
+        while (j + 1 < sorted.length && (sorted[j + 1] as number) - (sorted[j] as number) <= 64) j++
+        for (const row of span.all(level, sorted[i] as number, sorted[j] as number)) if (wanted.has(row.idx)) found.set(row.idx, row.hash)
+        i = j + 1
+      }
+      return found
+    }
   }
 }
 

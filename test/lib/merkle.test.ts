@@ -9,6 +9,7 @@ import {
   consistencyProof,
   emptyRoot,
   inclusionProof,
+  inclusionProofs,
   leafHash,
   MemoryNodeStore,
   MissingNodeError,
@@ -221,6 +222,38 @@ t.test('for every tree size up to 300, every inclusion proof verifies and a proo
     }
   }
   t.same(failures, [], 'all genuine proofs verify, none for the wrong leaf, index or tree')
+})
+
+t.test('inclusionProofs gives, for many leaves at once, the proofs inclusionProof gives each, reading the nodes in one batch a level', async (t) => {
+  const { store } = buildStore(1000)
+  /** The store with a batch read, counting the nodes read one by one and the batches. */
+  const batching = { single: 0, batches: 0, dropped: new Set<string>() }
+  const batchStore: NodeStore = {
+    get: (level, index) => { batching.single++; return store.get(level, index) },
+    put: (level, index, hash) => { store.put(level, index, hash) },
+    getMany: (level, indices) => {
+      batching.batches++
+      return new Map(indices.flatMap((i) => { const h = store.get(level, i); return h === undefined || batching.dropped.has(`${level}/${i}`) ? [] : [[i, h] as const] }))
+    }
+  }
+  const random = prng(9162)
+  for (const n of [1, 2, 3, 7, 64, 100, 513, 1000]) {
+    const sets = [Array.from({ length: n }, (_, i) => i), Array.from({ length: Math.min(n, 40) }, () => random(n)), [n - 1, 0, n - 1]]
+    for (const indices of sets) {
+      const expected = indices.map((i) => inclusionProof(store, i, n))
+      batching.single = 0
+      batching.batches = 0
+      t.same(inclusionProofs(batchStore, indices, n), expected, `tree of ${n}: the proofs of ${indices.length} leaves, in the order asked`)
+      t.equal(batching.single, 0, `tree of ${n}: no node read one by one`)
+      t.ok(batching.batches <= Math.ceil(Math.log2(n)) + 1, `tree of ${n}: at most one batch a level (${batching.batches})`)
+    }
+    t.same(inclusionProofs(store, [n - 1, 0], n), [inclusionProof(store, n - 1, n), inclusionProof(store, 0, n)], `tree of ${n}: the same from a store without batch reads`)
+  }
+  batching.dropped.add('0/6')
+  t.same(inclusionProofs(batchStore, [7], 1000), [inclusionProof(store, 7, 1000)], 'a node the batch did not give is read on its own')
+  t.equal(batching.single, 1, 'once')
+  t.throws(() => inclusionProofs(store, [5, 1000], 1000), RangeError, 'a leaf index not below the tree size is refused')
+  t.throws(() => inclusionProofs(new MemoryNodeStore(), [0], 4), MissingNodeError, 'a node missing from the store is refused')
 })
 
 t.test('an inclusion proof with any bit flipped, or an element dropped or added, is refused', async (t) => {

@@ -74,6 +74,10 @@ const BLOCKS: Array<{ text: string, size: number, y: number, options: BlockOptio
   // it fits, but pdfkit wants room for the hyphen too and wraps it.
   { text: `${'a'.repeat(44)}${'i'.repeat(92)} Kon\u00adi`, size: 9.5, y: 350, options: { width: 483 } },
   { text: 'Empty line between\n\nthe two', size: 9.5, y: 395, options: { width: 483 } },
+  // Page headers and footers: a reference at the right of its third of the page, and a text too
+  // long for its column, which is left to pdfkit (it wraps it).
+  { text: 'AL-C-2026-0002', size: 8, y: 425, options: { width: 160, align: 'right' } },
+  { text: 'Drejtoria e Përgjithshme e Doganave, Tiranë', size: 8, y: 440, options: { width: 60 } },
   { text: 'At the foot of the page\nthe second line would pass the margin', size: 9.5, y: 758, options: { width: 483 } }
 ]
 

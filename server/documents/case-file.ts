@@ -711,19 +711,23 @@ function drawContents (w: Writer, first: number, count: number, entries: TocEntr
 function drawFurniture (w: Writer, m: CaseFileModel): void {
   const { doc, x } = w
   const range = doc.bufferedPageRange()
+  const generated = x.date(m.generatedAt)
   for (let i = range.start; i < range.start + range.count; i++) {
     doc.switchToPage(i)
     const saved = doc.page.margins
     doc.page.margins = { top: 0, bottom: 0, left: 0, right: 0 }
     doc.font('regular').fontSize(8).fillColor(MUTED)
-    doc.text(m.agency.name, MARGIN.left, 32, { width: WIDTH / 2, lineBreak: false })
-    doc.font('bold').text(m.case.reference, MARGIN.left + WIDTH / 2, 32, { width: WIDTH / 2, align: 'right', lineBreak: false })
+    w.block(m.agency.name, MARGIN.left, 32, { width: WIDTH / 2 })
+    doc.font('bold')
+    w.block(m.case.reference, MARGIN.left + WIDTH / 2, 32, { width: WIDTH / 2, align: 'right' })
     doc.moveTo(MARGIN.left, 46).lineTo(MARGIN.left + WIDTH, 46).lineWidth(0.5).strokeColor(RULE).stroke()
     const fy = A4.height - 40
     doc.moveTo(MARGIN.left, fy - 8).lineTo(MARGIN.left + WIDTH, fy - 8).lineWidth(0.5).strokeColor(RULE).stroke()
-    doc.font('regular').fontSize(8).fillColor(MUTED).text(x.t('footer.page', { page: i + 1, pages: range.count }), MARGIN.left, fy, { width: WIDTH / 3, lineBreak: false })
+    doc.font('regular').fontSize(8).fillColor(MUTED)
+    w.block(x.t('footer.page', { page: i + 1, pages: range.count }), MARGIN.left, fy, { width: WIDTH / 3 })
     doc.font('mono').fontSize(8).fillColor(INK).text(`${m.case.reference}-${String(i + 1).padStart(6, '0')}`, MARGIN.left + WIDTH / 3, fy, { width: WIDTH / 3, align: 'center', lineBreak: false })
-    doc.font('regular').fontSize(8).fillColor(MUTED).text(x.date(m.generatedAt), MARGIN.left + (2 * WIDTH) / 3, fy, { width: WIDTH / 3, align: 'right', lineBreak: false })
+    doc.font('regular').fontSize(8).fillColor(MUTED)
+    w.block(generated, MARGIN.left + (2 * WIDTH) / 3, fy, { width: WIDTH / 3, align: 'right' })
     doc.page.margins = saved
   }
 }

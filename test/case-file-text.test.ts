@@ -8,7 +8,7 @@
  */
 import PDFDocument from 'pdfkit'
 import t from 'tap'
-import { drawBlock, drawLine, type BlockOptions } from '../server/documents/case-file.js'
+import { drawBlock, drawLine, wrappedLines, type BlockOptions } from '../server/documents/case-file.js'
 import { registerFonts } from '../server/documents/fonts.js'
 import { dateFormatter } from '../server/documents/template.js'
 
@@ -78,6 +78,14 @@ const BLOCKS: Array<{ text: string, size: number, y: number, options: BlockOptio
   // long for its column, which is left to pdfkit (it wraps it).
   { text: 'AL-C-2026-0002', size: 8, y: 425, options: { width: 160, align: 'right' } },
   { text: 'Drejtoria e Përgjithshme e Doganave, Tiranë', size: 8, y: 440, options: { width: 60 } },
+  // Custody table cells wrapped in narrow columns; the same text again (measured once), at
+  // another width, right-aligned, with a line break of its own, and a word longer than the column.
+  { text: 'Technical examination at the customs laboratory', size: 8, y: 480, options: { width: 95.4888 } },
+  { text: 'Technical examination at the customs laboratory', size: 8, y: 520, options: { width: 95.4888 } },
+  { text: 'Technical examination at the customs laboratory', size: 8, y: 560, options: { width: 140 } },
+  { text: 'Output frequency measured;\nrating plate photographed and the seal checked again', size: 8, y: 590, options: { width: 95.4888, align: 'right' } },
+  { text: 'CR_71B5my7YVDE9h4ajIWINi5Ibt1zW7wCR_71B5my7YVDE9h4 (RFC 7638)', size: 8, y: 650, options: { width: 60 } },
+  { text: 'Pajisje elektronike e sekuestruar në pikën kufitare të Qafë Thanës, e vulosur', size: 9.5, y: 700, options: { width: 120, lineGap: 1.5 } },
   { text: 'At the foot of the page\nthe second line would pass the margin', size: 9.5, y: 758, options: { width: 483 } }
 ]
 
@@ -107,6 +115,22 @@ t.test('drawBlock writes the same PDF as doc.text with a width, and leaves the s
   t.same(positions[0], positions[1], 'the same position after every block')
   t.equal(fast.length, plain.length, 'the same length')
   t.ok(fast.equals(plain), 'byte for byte the same PDF')
+})
+
+t.test('wrappedLines breaks a text where pdfkit does, and measures it as heightOfString does', async (t) => {
+  const doc = new PDFDocument({ size: 'A4', compress: false, font: null as unknown as string })
+  registerFonts(doc)
+  for (const font of ['regular', 'mono']) {
+    for (const b of BLOCKS) {
+      doc.font(font).fontSize(b.size)
+      const wrapped = wrappedLines(doc, b.text, b.options.width, b.options.lineGap)
+      t.equal(wrapped.height, doc.heightOfString(b.text, { width: b.options.width, lineGap: b.options.lineGap }), `${font} ${b.size}, width ${b.options.width}: ${JSON.stringify(b.text.slice(0, 30))} is ${wrapped.lines.length} line(s) as high as heightOfString says`)
+      t.equal(wrappedLines(doc, b.text, b.options.width, b.options.lineGap), wrapped, 'and is measured once')
+    }
+  }
+  doc.font('regular').fontSize(8)
+  t.ok(wrappedLines(doc, 'Technical examination at the customs laboratory', 60).lines.length > wrappedLines(doc, 'Technical examination at the customs laboratory', 140).lines.length, 'a narrower column has more lines')
+  t.same([doc.x, doc.y], [72, 72], 'the position is left where it was')
 })
 
 t.test('the case file writes dates as Intl does, in each language', async (t) => {

@@ -100,6 +100,8 @@ export function custodyAnomalies (events: Exhibit['events'], limits: CaseFileTem
 interface GlyphPosition { xAdvance: number, advanceWidth: number, xOffset: number, yOffset: number }
 interface PdfkitInternals {
   _font: { id: string, ascender: number, ref: () => unknown, encode: (text: string) => [string[], GlyphPosition[]] }
+  _initOptions: (options: object) => object
+  _text: (text: string, x: number, y: number, options: object, line: (text: string) => void) => void
   _fontSize: number
   page: { height: number, margins: { bottom: number }, fonts: Record<string, unknown> }
   _lineGap?: number
@@ -137,6 +139,10 @@ type Encoded = { tj: string, advances: number[] } | null
  */
 const encodings = new WeakMap<object, Map<string, Encoded>>()
 const widths = new WeakMap<object, Map<number, Map<string, number>>>()
+const wrappings = new WeakMap<object, Map<string, Wrapped>>()
+
+/** A text as pdfkit's line wrapper breaks it: the lines it draws, and the height heightOfString gives. */
+interface Wrapped { lines: string[], height: number }
 
 function encoded (font: PdfkitInternals['_font'], text: string): Encoded {
   let known = encodings.get(font)
@@ -208,6 +214,38 @@ export function drawLine (pdf: PDFKit.PDFDocument, text: string, x: number, y: n
 }
 
 /**
+ * The lines pdfkit's wrapper breaks `text` into at `width` in the current font
+ * and size, and their height with `lineGap` (or the document's) between them:
+ * heightOfString's pass over the text, keeping the lines it finds. Drawn with
+ * placeLines, they are what doc.text would draw after wrapping the text once
+ * more (test/case-file-text.test.ts compares them). Kept per font, size,
+ * width and text: a custody table repeats its purposes and notes.
+ */
+export function wrappedLines (pdf: PDFKit.PDFDocument, text: string, width: number, lineGap?: number): Wrapped {
+  const doc = pdf as unknown as PdfkitInternals
+  let known = wrappings.get(doc._font)
+  if (known === undefined) wrappings.set(doc._font, known = new Map())
+  const key = `${doc._fontSize}\u0000${width}\u0000${lineGap ?? ''}\u0000${text}`
+  const hit = known.get(key)
+  if (hit !== undefined) return hit
+  // As heightOfString does it (pdfkit 0.20): no height limit, each line moves the position down.
+  const { x, y } = doc
+  const options = doc._initOptions({ width, lineGap }) as { height: number, lineGap?: number }
+  options.height = Infinity
+  const gap = options.lineGap || doc._lineGap || 0
+  const lines: string[] = []
+  doc._text(text, doc.x, doc.y, options, (line) => {
+    lines.push(`${line}`.replace(/\n/g, '')) // as _fragment draws it
+    doc.y += pdf.currentLineHeight(true) + gap
+  })
+  const wrapped = { lines, height: doc.y - y }
+  doc.x = x
+  doc.y = y
+  known.set(key, wrapped)
+  return wrapped
+}
+
+/**
  * The lines of `text` when each of its lines (split at "\n") fits `width` in
  * the document's current font, with half a point to spare so that pdfkit's
  * line wrapper would agree; null when one must be wrapped. Most table cells
@@ -225,15 +263,16 @@ function shortLines (doc: PDFKit.PDFDocument, text: string, width: number): stri
 export interface BlockOptions { width: number, align?: 'left' | 'right' | 'center', lineGap?: number }
 
 /**
- * doc.text(text, x, y, { width, align, lineGap }) for a text whose lines all
- * fit `width` (shortLines) on this page: the same operators, and the same
- * position after it, without pdfkit's line wrapper (test/case-file-text.test.ts
- * compares them). Anything else (a line to wrap, a page break the wrapper
- * would make, centred text) is left to doc.text.
+ * doc.text(text, x, y, { width, align, lineGap }) for a text that stays on
+ * this page: its lines when they fit `width` (shortLines), else as the wrapper
+ * breaks them (wrappedLines), drawn line by line: the same operators, and the
+ * same position after it (test/case-file-text.test.ts compares them). A page
+ * break the wrapper would make, an empty line and centred text are left to
+ * doc.text.
  */
 export function drawBlock (pdf: PDFKit.PDFDocument, text: string, x: number, y: number, options: BlockOptions): void {
   const doc = pdf as unknown as PdfkitInternals
-  const lines = options.align === 'center' ? null : shortLines(pdf, text, options.width)
+  const lines = options.align === 'center' ? null : shortLines(pdf, text, options.width) ?? wrappedLines(pdf, text, options.width, options.lineGap).lines
   const height = pdf.currentLineHeight(true)
   const step = height + (options.lineGap || doc._lineGap || 0) // as pdfkit's _line reads it
   // The wrapper starts a new page when a line would pass the bottom margin; a point to spare.
@@ -384,7 +423,9 @@ class Writer {
       const width = (widths[i] ?? 0) - 2 * pad
       this.doc.font(font).fontSize(fontSize)
       const lines = this.shortLines(text, width)
-      return { lines, h: lines !== null ? lines.length * lineHeight(font) : this.doc.heightOfString(text === '' ? ' ' : text, { width }) }
+      if (lines !== null) return { lines, h: lines.length * lineHeight(font) }
+      const wrapped = wrappedLines(this.doc, text === '' ? ' ' : text, width)
+      return { lines: wrapped.lines.includes('') ? null : wrapped.lines, h: wrapped.height }
     }
     const cellHeight = (text: string, i: number, font: string): number => cell(text, i, font).h
     const headerHeight = (): number => Math.max(...columns.map((c, i) => cellHeight(c.header, i, 'bold'))) + 2 * pad

@@ -8,7 +8,8 @@
  *   node --cpu-prof --import tsx bench/profile-case-file.ts bundle
  *
  * RUNS (default 2) repeats; OUT=<file> keeps the case file; LANG_CASE_FILE=sq
- * prints it in Albanian; GENERATED_AT fixes its generation time (to compare
+ * prints it in Albanian; GENERATED_AT fixes its generation time (not before the
+ * reference case was built, nor in the future; to compare
  * the bytes of two versions of the code).
  */
 import fs from 'node:fs'

@@ -13,12 +13,10 @@ import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import t from 'tap'
 import { as } from './helpers/app.js'
-import { readZip, verifyCli } from './helpers/documents.js'
+import { generatedNow, readZip, verifyCli } from './helpers/documents.js'
 import { caseWithEvidence, evidenceApp, sha256 } from './helpers/evidence.js'
 
 t.setTimeout(240_000)
-
-const GENERATED = '2026-04-01T10:00:00Z'
 
 /** GET over a real socket by a client that takes `piece` bytes at a time with a pause between; the body. */
 async function slowGet (port: number, token: string, url: string, piece: number): Promise<{ status: number, body: Buffer }> {
@@ -44,6 +42,7 @@ t.test('a bundle of 24 MiB of evidence, downloaded at any pace, holds every byte
   const investigator = await fixture.user('al.investigator')
   const files = [randomBytes(8 * 1024 * 1024), randomBytes(8 * 1024 * 1024 + 12345), randomBytes(7 * 1024 * 1024 + 1)]
   const caseId = await caseWithEvidence(app, officer.token, investigator.token, files, 'image')
+  const GENERATED = generatedNow()
   const url = `/api/cases/${caseId}/bundle.zip?generatedAt=${GENERATED}`
 
   const check = async (what: string, body: Buffer): Promise<void> => {

@@ -18,7 +18,7 @@ import t from 'tap'
 import { ADMIN_PASSWORD, as, auditEntries, bearer, login } from './helpers/app.js'
 import { createItem, createSeizure, evidenceApp, rawGet, upload } from './helpers/evidence.js'
 import {
-  caseAttachments, demoCase, demoFixture, pool, readZip, ROOT, spooledCaseFiles, tool, verifyCli, writeZip, type VerifyJson
+  caseAttachments, demoCase, demoFixture, generatedNow, pool, readZip, ROOT, spooledCaseFiles, tool, verifyCli, writeZip, type VerifyJson
 } from './helpers/documents.js'
 import { leafOf, parseNote, rootFromInclusion, signedBy, type Jwk } from './helpers/log.js'
 
@@ -26,7 +26,6 @@ import { leafOf, parseNote, rootFromInclusion, signedBy, type Jwk } from './help
 t.setTimeout(300_000)
 
 const demoApp = demoFixture(t)
-const GENERATED = '2026-04-01T10:00:00Z'
 const sha256 = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex')
 
 async function listen (app: FastifyInstance): Promise<string> {
@@ -69,6 +68,7 @@ interface Manifest { format: string, software: { name: string, version: string }
 t.test('the bundle of the demo case, downloaded by al.prosecutor over a socket', async (t) => {
   const { app, dir } = await demoApp(t)
   const { prosecutor, kase } = await demoCase(app)
+  const GENERATED = generatedNow()
   const base = await listen(app)
   const file = path.join(dir, 'bundle.zip')
   const got = await download(`${base}/api/cases/${kase.id}/bundle.zip?generatedAt=${GENERATED}`, prosecutor.token, file)
@@ -144,7 +144,7 @@ t.test('the bundle of the demo case, downloaded by al.prosecutor over a socket',
       const bytes = members.get(f.path) ?? Buffer.alloc(0)
       t.ok(f.size === bytes.length && f.sha256 === sha256(bytes), `the manifest gives ${f.path} its size and SHA-256`)
     }
-    t.match(manifest, { case: { id: kase.id, reference: kase.reference }, generatedAt: '2026-04-01T10:00:00.000Z', software: { name: 'strongroom', version: String } }, 'the manifest names the case, the generation time and the software version')
+    t.match(manifest, { case: { id: kase.id, reference: kase.reference }, generatedAt: GENERATED, software: { name: 'strongroom', version: String } }, 'the manifest names the case, the generation time and the software version')
 
     const verifyTxt = text('VERIFY.txt')
     for (const word of ['sha256sum', 'openssl', 'strongroom-verify', kid]) t.ok(verifyTxt.includes(word), `VERIFY.txt explains the check with ${word}`)
@@ -377,6 +377,7 @@ for (const harm of ['changed', 'deleted'] as const) {
   t.test(`a stored attachment file ${harm} on disk breaks the bundle download off instead of passing it on, and the server lives on`, async (t) => {
     const { app } = await demoApp(t)
     const { prosecutor, kase } = await demoCase(app)
+    const GENERATED = generatedNow()
     const files = await caseAttachments(app, prosecutor.token, kase)
     const report = files.find((f) => f.mediaType.startsWith('text/'))
     t.ok(report !== undefined, 'the demo case has a text attachment (the laboratory report)')
@@ -405,6 +406,7 @@ for (const harm of ['changed', 'deleted'] as const) {
 t.test('a stored photo changed on disk: the case file answers 409 before a byte is sent, the bundle is broken off', async (t) => {
   const { app } = await demoApp(t)
   const { prosecutor, kase } = await demoCase(app)
+  const GENERATED = generatedNow()
   const files = await caseAttachments(app, prosecutor.token, kase)
   const photo = files.find((f) => f.mediaType === 'image/png')
   t.ok(photo !== undefined, 'the demo case has a photo')

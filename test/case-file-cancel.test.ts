@@ -14,12 +14,10 @@ import type { FastifyInstance } from 'fastify'
 import t, { type Test } from 'tap'
 import { ADMIN_PASSWORD, as, auditEntries, createUser, login, startApp } from './helpers/app.js'
 import { caseWithEvidence, createItem, createSeizure } from './helpers/evidence.js'
-import { spooledCaseFiles } from './helpers/documents.js'
+import { generatedNow, spooledCaseFiles } from './helpers/documents.js'
 import { Problem } from '../server/errors.js'
 
 t.setTimeout(180_000)
-
-const GENERATED = '2026-04-01T10:00:00Z'
 
 /** A case of one seizure with a few exhibits, each with a chain of custody. */
 async function caseWithExhibits (app: FastifyInstance, officer: string, investigator: string): Promise<string> {
@@ -74,6 +72,7 @@ t.test('a case file whose client goes away is cancelled and not audited; the nex
   // Through the service, with a signal that has already fired: nothing is rendered.
   const user = app.services.accounts.authUser(investigator.id)
   if (user === undefined) throw new Error('no investigator')
+  const GENERATED = generatedNow()
   const refused = await app.services.bundles.caseFile(user, caseId, 'en', GENERATED, AbortSignal.abort()).then(() => null, (err: unknown) => err)
   t.ok(refused instanceof Problem, 'the call fails with a problem')
   t.match(refused, { status: 499, code: 'client-closed-request' }, '499 client-closed-request: made for nobody')
@@ -110,6 +109,7 @@ t.test('a bundle whose client goes away mid-way is audited as started, its case 
 
   // The client goes away once the bundle has started streaming (its case file is being laid out
   // by a worker that is still starting).
+  const GENERATED = generatedNow()
   await hangUp(port, investigator, `/api/cases/${caseId}/bundle.zip?generatedAt=${GENERATED}`, logged('bundle: started, evidence first'))
   await logged('bundle: the client went away; stopped')
   await logged('case file worker: cancelled')
@@ -141,6 +141,7 @@ t.test('a bundle whose client goes away after its case file is rendered, before 
   const { port } = app.server.address() as AddressInfo
 
   // The client takes the answer's head, reads nothing more, and hangs up once the case file is rendered.
+  const GENERATED = generatedNow()
   await new Promise<void>((resolve) => {
     const req = http.get({ host: '127.0.0.1', port, path: `/api/cases/${caseId}/bundle.zip?generatedAt=${GENERATED}`, headers: { authorization: `Bearer ${investigator}` } }, (res) => {
       res.pause()
@@ -162,6 +163,7 @@ t.test('bundles whose clients hang up while their request is still being authent
   const { port } = app.server.address() as AddressInfo
   // The request is sent whole and the socket closed at once: the token is still being checked
   // (an asynchronous signature check) when the client has gone, and the handler runs after.
+  const GENERATED = generatedNow()
   for (let i = 0; i < 10; i++) {
     await new Promise<void>((resolve) => {
       const socket = net.connect(port, '127.0.0.1', () => {

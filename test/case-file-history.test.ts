@@ -13,10 +13,9 @@ import type { FastifyInstance } from 'fastify'
 import t from 'tap'
 import { ADMIN_PASSWORD, as, createUser, login, startApp } from './helpers/app.js'
 import { createItem, createSeizure, sha256 } from './helpers/evidence.js'
+import { generatedNow } from './helpers/documents.js'
 
 t.setTimeout(180_000)
-
-const GENERATED = '2026-04-01T10:00:00Z'
 
 async function caseOf (app: FastifyInstance, officer: string, investigator: string, description: string): Promise<string> {
   const seizure = await createSeizure(app, officer)
@@ -26,8 +25,9 @@ async function caseOf (app: FastifyInstance, officer: string, investigator: stri
   return res.json<{ id: string }>().id
 }
 
-async function caseFile (app: FastifyInstance, token: string, id: string): Promise<Buffer> {
-  const res = await as(app, token)('GET', `/api/cases/${id}/case-file.pdf?generatedAt=${GENERATED}`)
+/** The case file of case `id`, generated at `generatedAt`. */
+async function caseFile (app: FastifyInstance, token: string, id: string, generatedAt: string): Promise<Buffer> {
+  const res = await as(app, token)('GET', `/api/cases/${id}/case-file.pdf?generatedAt=${generatedAt}`)
   if (res.statusCode !== 200) throw new Error(`GET case-file.pdf: ${res.statusCode} ${res.body}`)
   return res.rawPayload
 }
@@ -41,15 +41,16 @@ t.test('a case file is the same whether or not the server printed another case b
   const plain = await caseOf(setup.app, officer, investigator, 'Signed by the officer on file')
   const ligature = await caseOf(setup.app, officer, investigator, 'Signed by the o\uFB03cer on \uFB01le, as pasted from a PDF')
   await setup.app.close()
+  const generated = generatedNow()
 
   const fresh = await startApp(t, dir)
-  const alone = await caseFile(fresh.app, investigator, ligature)
+  const alone = await caseFile(fresh.app, investigator, ligature, generated)
   await fresh.app.close()
 
   const used = await startApp(t, dir)
-  const before = await caseFile(used.app, investigator, plain)
-  const after = await caseFile(used.app, investigator, ligature)
+  const before = await caseFile(used.app, investigator, plain, generated)
+  const after = await caseFile(used.app, investigator, ligature, generated)
   t.ok(before.length > 1000, 'the server first printed the case written with plain "fi"')
   t.equal(sha256(after), sha256(alone), 'the case written with "ﬁ" and "ﬃ" is byte-identical to the one a fresh server printed')
-  t.equal(sha256(await caseFile(used.app, investigator, plain)), sha256(before), 'and the first case, printed again after it, is unchanged too')
+  t.equal(sha256(await caseFile(used.app, investigator, plain, generated)), sha256(before), 'and the first case, printed again after it, is unchanged too')
 })

@@ -15,14 +15,12 @@ import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import t from 'tap'
 import { ADMIN_PASSWORD, as, createUser, login, startApp } from './helpers/app.js'
-import { spooledCaseFiles } from './helpers/documents.js'
+import { generatedNow, spooledCaseFiles } from './helpers/documents.js'
 import { createItem, createSeizure } from './helpers/evidence.js'
 import { ChunkPool } from '../server/lib/chunk-pool.js'
 import { readSpool, SpoolWriter, spoolPath } from '../server/lib/spool.js'
 
 t.setTimeout(120_000)
-
-const GENERATED = '2026-04-01T10:00:00Z'
 
 t.test('a case file and an upload left in tmp/ by a server that stopped are removed at the next start; other files are not', async (t) => {
   const dir = t.testdir({ tmp: { '01a21dfb-0000-7000-8000-000000000001.case-file.pdf': '%PDF-1.7 half', '01a21dfb-0000-7000-8000-000000000002.part': 'half an upload', 'notes.txt': 'an operator\'s file' } })
@@ -74,6 +72,7 @@ t.test('a case file is sent from tmp/ whole, and nothing stays there', async (t)
   const { port } = app.server.address() as AddressInfo
 
   // The client reads the headers, then holds the body back while tmp/ is looked at.
+  const GENERATED = generatedNow()
   const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
     http.get({ host: '127.0.0.1', port, path: `/api/cases/${caseId}/case-file.pdf?generatedAt=${GENERATED}`, headers: { authorization: `Bearer ${investigator}` } }, (r) => { r.pause(); resolve(r) }).on('error', reject)
   })

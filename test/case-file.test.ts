@@ -14,20 +14,20 @@ import t from 'tap'
 import { ADMIN_PASSWORD, as, assertProblem, auditEntries, login } from './helpers/app.js'
 import { loginAs } from './helpers/evidence.js'
 import {
-  caseAttachments, demoCase, demoFixture, describeWord, getPdf, headingPage, inkNearEdges, inkShare, keep, overlappingWords, pageTexts,
-  pdfPages, pdfText, pdfWords, readZip, SCREENS, tool, wordsOffPage
+  albanianTime, caseAttachments, demoCase, demoFixture, describeWord, generatedNow, getPdf, headingPage, inkNearEdges, inkShare, keep, overlappingWords,
+  pageTexts, pdfPages, pdfText, pdfWords, readZip, SCREENS, tool, wordsOffPage
 } from './helpers/documents.js'
 
 // Each test generates the demo case file (photos of about 1 MB each) and runs the poppler tools on it.
 t.setTimeout(300_000)
 
 const demoApp = demoFixture(t)
-const GENERATED = '2026-04-01T10:00:00Z'
 const sha256 = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex')
 
 t.test('the English case file of the demo case, as al.prosecutor downloads it', async (t) => {
   const { app, dir } = await demoApp(t)
   const { prosecutor, kase } = await demoCase(app)
+  const GENERATED = generatedNow()
   const res = await as(app, prosecutor.token)('GET', `/api/cases/${kase.id}/case-file.pdf?generatedAt=${GENERATED}`)
   const file = keep(dir, 'demo-en.pdf', res.rawPayload)
   const pages = await pdfPages(file)
@@ -178,6 +178,7 @@ t.test('the English case file of the demo case, as al.prosecutor downloads it', 
 t.test('?lang=sq gives the Albanian case file: "faqe X nga Y" on every page and Albanian headings with ë and ç', async (t) => {
   const { app, dir } = await demoApp(t)
   const { prosecutor, kase } = await demoCase(app)
+  const GENERATED = generatedNow()
   const { file } = await getPdf(t, app, prosecutor.token, kase.id, `lang=sq&generatedAt=${GENERATED}`, dir, 'demo-sq.pdf')
   const pages = await pdfPages(file)
   const texts = await pageTexts(file)
@@ -190,7 +191,7 @@ t.test('?lang=sq gives the Albanian case file: "faqe X nga Y" on every page and 
     t.ok(all.includes(heading), `the Albanian heading "${heading}" is there`)
   }
   t.ok(all.includes('Gjeneruar më'), 'the cover labels are Albanian')
-  t.ok(all.includes('01.04.2026, 10:00 UTC'), 'the generation time is in the Albanian date format')
+  t.ok(all.includes(albanianTime(GENERATED)), `the generation time is in the Albanian date format (${albanianTime(GENERATED)})`)
   t.ok(/48[\s\u00a0\u202f]000,00 EUR/.test(all), 'amounts are in the Albanian number format (48 000,00 EUR)')
   for (const english of ['Chain of custody', 'Exhibit list', 'Certificate of integrity', 'Contents']) {
     t.notOk(all.includes(english), `the English heading "${english}" is not`)
@@ -207,6 +208,7 @@ t.test('?lang=sq gives the Albanian case file: "faqe X nga Y" on every page and 
 t.test('two downloads of the same case state with the same generation time', async (t) => {
   const { app } = await demoApp(t)
   const { prosecutor, kase } = await demoCase(app)
+  const GENERATED = generatedNow()
   const call = as(app, prosecutor.token)
   const pdfs = [await call('GET', `/api/cases/${kase.id}/case-file.pdf?lang=sq&generatedAt=${GENERATED}`), await call('GET', `/api/cases/${kase.id}/case-file.pdf?lang=sq&generatedAt=${GENERATED}`)]
   const zips = [await call('GET', `/api/cases/${kase.id}/bundle.zip?generatedAt=${GENERATED}`), await call('GET', `/api/cases/${kase.id}/bundle.zip?generatedAt=${GENERATED}`)]
@@ -218,7 +220,7 @@ t.test('two downloads of the same case state with the same generation time', asy
     t.ok((zips[0]?.rawPayload.length ?? 0) > 100_000, 'the bundle is not empty')
     t.equal(sha256(zips[1]?.rawPayload ?? Buffer.alloc(0)), sha256(zips[0]?.rawPayload ?? Buffer.alloc(0)), 'the two ZIPs are byte-identical')
     const a = await readZip(zips[0]?.rawPayload ?? Buffer.alloc(0))
-    t.equal(a.get('manifest.json') !== undefined && JSON.parse(a.get('manifest.json')?.toString('utf8') ?? '{}').generatedAt, '2026-04-01T10:00:00.000Z', 'the manifest carries the generation time asked for')
+    t.equal(a.get('manifest.json') !== undefined && JSON.parse(a.get('manifest.json')?.toString('utf8') ?? '{}').generatedAt, GENERATED, 'the manifest carries the generation time asked for')
   })
 
   t.test('are each audited as case.download: who, which case, which kind, language and generation time', async (t) => {
@@ -227,7 +229,7 @@ t.test('two downloads of the same case state with the same generation time', asy
     t.equal(downloads.length, 4, 'four case.download entries are in the audit log')
     const parsed = downloads.map((e) => JSON.parse(e.canonical) as { actor: string, data: Record<string, unknown> })
     for (const [i, kind, language] of [[0, 'case_file', 'sq'], [1, 'case_file', 'sq'], [2, 'bundle', 'en'], [3, 'bundle', 'en']] as const) {
-      t.match(parsed[i], { actor: prosecutor.id, data: { caseId: kase.id, reference: kase.reference, kind, language, generatedAt: '2026-04-01T10:00:00.000Z' } }, `entry ${i + 1} says al.prosecutor generated the ${kind} (${language}) of the case`)
+      t.match(parsed[i], { actor: prosecutor.id, data: { caseId: kase.id, reference: kase.reference, kind, language, generatedAt: GENERATED } }, `entry ${i + 1} says al.prosecutor generated the ${kind} (${language}) of the case`)
       t.match(parsed[i]?.data.manifestSha256, /^[0-9a-f]{64}$/, `entry ${i + 1} records the manifest hash`)
     }
     t.equal(parsed[0]?.data.manifestSha256, parsed[1]?.data.manifestSha256, 'the same state gives the same manifest hash')
@@ -237,6 +239,7 @@ t.test('two downloads of the same case state with the same generation time', asy
 t.test('case files asked for at the same time, in both languages, with a bundle among them, each come whole and equal to one asked for alone', async (t) => {
   const { app } = await demoApp(t)
   const { prosecutor, kase } = await demoCase(app)
+  const GENERATED = generatedNow()
   const call = as(app, prosecutor.token)
   const url = (lang: string): string => `/api/cases/${kase.id}/case-file.pdf?lang=${lang}&generatedAt=${GENERATED}`
   // One worker thread renders them all: its jobs interleave while it waits for photos and manifests.
@@ -254,6 +257,7 @@ t.test('case files asked for at the same time, in both languages, with a bundle 
 t.test('the case file and the bundle are 404 for a prosecutor who is not a member of the case, and nothing is audited for them', async (t) => {
   const { app } = await demoApp(t)
   const { prosecutor, kase } = await demoCase(app)
+  const GENERATED = generatedNow()
   const investigator = await loginAs(app, 'al.investigator')
   const all = (await as(app, investigator.token)('GET', '/api/cases')).json<{ items: Array<{ id: string }> }>().items
   const other = all.find((c) => c.id !== kase.id)
@@ -265,6 +269,13 @@ t.test('the case file and the bundle are 404 for a prosecutor who is not a membe
     assertProblem(t, await as(app, prosecutor.token)('GET', `/api/cases/no-such-case/${doc}`), 404, {}, `al.prosecutor asking for ${doc} of a case that does not exist`)
     assertProblem(t, await app.inject({ method: 'GET', url: `/api/cases/${kase.id}/${doc}` }), 401, {}, `an anonymous request for ${doc}`)
     assertProblem(t, await as(app, prosecutor.token)('GET', `/api/cases/${kase.id}/${doc}?lang=fr`), 400, {}, `${doc} in a language the template does not have`)
+    // A file shows the case as it is now, under the agency's signature: it cannot say it was made
+    // before the case's last change, or after now.
+    const early = await as(app, prosecutor.token)('GET', `/api/cases/${kase.id}/${doc}?generatedAt=2020-01-01T00:00:00Z`)
+    assertProblem(t, early, 400, { code: 'validation-failed' }, `${doc} "generated" in 2020, before the case's records`)
+    t.match(early.json<{ detail: string }>().detail, /before the case's last recorded change/, 'and the answer says why')
+    const tomorrow = new Date(Date.parse(GENERATED) + 86_400_000).toISOString()
+    assertProblem(t, await as(app, prosecutor.token)('GET', `/api/cases/${kase.id}/${doc}?generatedAt=${tomorrow}`), 400, { code: 'validation-failed' }, `${doc} "generated" tomorrow`)
   }
   const admin = await login(app, 'admin', ADMIN_PASSWORD)
   t.equal((await auditEntries(app, admin)).filter((e) => e.action === 'case.download').length, 0, 'no download is audited for a refused request')

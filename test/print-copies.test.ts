@@ -14,13 +14,11 @@ import sharp from 'sharp'
 import t, { type Test } from 'tap'
 import { as } from './helpers/app.js'
 import { createItem, createSeizure, evidenceApp, sha256, upload, type Caller, type EvidenceApp } from './helpers/evidence.js'
-import { getPdf, pdfText, spooledCaseFiles, tool } from './helpers/documents.js'
+import { generatedNow, getPdf, pdfText, spooledCaseFiles, tool } from './helpers/documents.js'
 import { PRINT_BOX, PRINT_TOOL, PRINT_VERSION } from '../server/documents/printable.js'
 import { verifyLog, type VerifyReport } from '../server/verify/verify-log.js'
 
 t.setTimeout(180_000)
-
-const GENERATED = '2026-04-01T10:00:00Z'
 
 interface Copy { source_sha256: string, sha256: string | null, width: number | null, height: number | null, media_type: string | null }
 
@@ -75,6 +73,7 @@ t.test('a photo larger than the print box gets a reduced print copy when it is u
   t.equal(sha256(stored), copy?.sha256, 'the copy is in the object store under its own SHA-256')
   t.ok(stored.length < original.length / 3, `it is much smaller than the original (${stored.length} < ${original.length} bytes)`)
 
+  const GENERATED = generatedNow()
   const { file, bytes } = await getPdf(t, c.fixture.app, c.investigator.token, c.caseId, `generatedAt=${GENERATED}`, path.join(c.fixture.dir, 'out'), 'photo.pdf')
   const images = await pdfImages(file)
   t.same(images.map((i) => [i.width, i.height, i.enc]), [[copy?.width, copy?.height, 'jpeg']], 'the PDF embeds one JPEG, the print copy at its size')
@@ -97,6 +96,7 @@ t.test('several photos, the largest first and a PNG among them: every JPEG in th
   for (const [w, h] of [[2400, 1600], [900, 600], [1600, 1200], [320, 240]] as const) photos.push(await attachPhoto(c, await cameraJpeg(w, h), `photo-${w}.jpg`))
   const copies = photos.map((p) => copyOf(c, p.sha256)?.sha256 ?? '')
   t.equal(new Set(copies).size, 4, 'four JPEG print copies, all different')
+  const GENERATED = generatedNow()
   const { file } = await getPdf(t, c.fixture.app, c.investigator.token, c.caseId, `generatedAt=${GENERATED}`, path.join(c.fixture.dir, 'out'), 'photos.pdf')
   const out = path.join(c.fixture.dir, 'images')
   fs.mkdirSync(out)
@@ -114,6 +114,7 @@ t.test('a photo taken sideways (EXIF orientation 6) is printed upright', async (
   const photo = await attachPhoto(c, await cameraJpeg(1600, 1200, 6), 'sideways.jpg')
   const copy = copyOf(c, photo.sha256)
   t.ok((copy?.height ?? 0) > (copy?.width ?? 0), `the copy is portrait (${copy?.width ?? 0}×${copy?.height ?? 0}) as the camera meant`)
+  const GENERATED = generatedNow()
   const { file } = await getPdf(t, c.fixture.app, c.investigator.token, c.caseId, `generatedAt=${GENERATED}`, path.join(c.fixture.dir, 'out'), 'sideways.pdf')
   const [image] = await pdfImages(file)
   t.ok(image !== undefined && image.height > image.width, 'and embedded portrait')
@@ -144,6 +145,7 @@ for (const harm of ['changed', 'deleted'] as const) {
     } else {
       fs.rmSync(file)
     }
+    const GENERATED = generatedNow()
     const { file: pdf } = await getPdf(t, c.fixture.app, c.investigator.token, c.caseId, `generatedAt=${GENERATED}`, path.join(c.fixture.dir, 'out'), `copy-${harm}.pdf`)
     t.equal((await pdfImages(pdf)).length, 1, 'the case file still embeds the photo')
     const after = copyOf(c, photo.sha256)
@@ -165,6 +167,7 @@ t.test('a damaged print copy of one photo and a changed original of another: the
     fs.chmodSync(file, 0o600)
     fs.writeFileSync(file, bytes)
   }
+  const GENERATED = generatedNow()
   const res = await as(c.fixture.app, c.investigator.token)('GET', `/api/cases/${c.caseId}/case-file.pdf?generatedAt=${GENERATED}`)
   t.equal(res.statusCode, 409, '409, before a byte of PDF is sent')
   t.match(res.json(), { code: 'integrity-failure', detail: new RegExp(`attachment ${changed.id} .*no longer matches its SHA-256`) }, 'naming the photo whose original changed, not the damaged copy (which could be made again)')
@@ -227,6 +230,7 @@ t.test('a file sniffed as a photo that cannot be decoded is named in the case fi
   const photo = await attachPhoto(c, broken, 'broken.png')
   t.equal(photo.mediaType, 'image/png', 'the upload is kept, sniffed as PNG')
   t.equal(copyOf(c, photo.sha256)?.sha256, null, 'the print copy is recorded as impossible, so it is not tried on every case file')
+  const GENERATED = generatedNow()
   const { file } = await getPdf(t, c.fixture.app, c.investigator.token, c.caseId, `generatedAt=${GENERATED}`, path.join(c.fixture.dir, 'out'), 'broken.pdf')
   t.equal((await pdfImages(file)).length, 0, 'no image is embedded')
   const text = (await pdfText(file)).replace(/\s+/g, ' ')

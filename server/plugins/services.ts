@@ -80,7 +80,7 @@ export default fp<ServicesOptions>(async (app, { config, now }) => {
   const renderer = createCaseFileRenderer(app.log)
   app.addHook('onClose', async () => { await renderer.close() })
   const bundles = createBundleService({
-    db, objects, prints, renderer, cases, seizures, items, writes,
+    now, db, objects, prints, renderer, cases, seizures, items, writes,
     log: { checkpointCovering: (size) => auditLog.checkpointCovering(size), jwks: () => auditLog.jwks() as unknown as { keys: Array<Record<string, unknown>> }, signer: () => auditLog.signer() }
   })
   // Runs before the database closes (onClose hooks run last-added first).

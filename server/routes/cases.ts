@@ -11,11 +11,8 @@ const CaseSeizureParams = Type.Object({ id: Type.String({ minLength: 1, maxLengt
 
 const DocumentQuery = Type.Object({
   lang: Type.Optional(StringEnum(LANGUAGES, { default: 'en' })),
-  generatedAt: Type.Optional(Type.String({ format: 'date-time', description: 'reproduce an earlier file: the same case state and generation time give the same bytes' }))
+  generatedAt: Type.Optional(Type.String({ format: 'date-time', description: 'make an earlier file again: the same case state and generation time give the same bytes. Not before the case\'s last recorded change, not in the future (400)' }))
 }, { additionalProperties: false })
-
-/** Generation time to the second (the PDF and ZIP carry it); an explicit one reproduces a file. */
-const generationTime = (given: string | undefined): string => new Date(Math.floor(Date.parse(given ?? new Date().toISOString()) / 1000) * 1000).toISOString()
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   const { cases, bundles } = app.services
@@ -34,7 +31,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     if (reply.raw.destroyed || request.raw.destroyed) onClose()
     let made: Awaited<ReturnType<typeof bundles.caseFile>>
     try {
-      made = await bundles.caseFile(request.user, request.params.id, request.query.lang ?? 'en', generationTime(request.query.generatedAt), gone.signal, request.log)
+      made = await bundles.caseFile(request.user, request.params.id, request.query.lang ?? 'en', request.query.generatedAt, gone.signal, request.log)
     } finally {
       reply.raw.off('close', onClose)
     }
@@ -49,7 +46,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     config: { permission: 'case.read' },
     schema: { tags: ['cases'], summary: 'The case bundle: case file, evidence, records, audit entries with proofs, signed manifest; streamed; audited', params: IdParams, querystring: DocumentQuery, response: { ...problems(400, 401, 403, 404, 409) } }
   }, async (request, reply) => {
-    const { stream, reference, written } = await bundles.bundle(request.user, request.params.id, request.query.lang ?? 'en', generationTime(request.query.generatedAt), request.log)
+    const { stream, reference, written } = await bundles.bundle(request.user, request.params.id, request.query.lang ?? 'en', request.query.generatedAt, request.log)
     stream.on('error', (err: Error) => { request.log.error({ err }, 'bundle stream broken off') })
     reply.type('application/zip').header('content-disposition', `attachment; filename="${reference}-bundle.zip"`).header('cache-control', 'private, no-store')
     sendWritten(reply, stream, written)

@@ -147,7 +147,11 @@ case file): ${thumbprint}
 `
 }
 
+/** A time to the second, as files carry it. */
+const toSecond = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString()
+
 export function createBundleService (deps: {
+  now: () => Date
   db: Db
   objects: ObjectStore
   prints: PrintCopies
@@ -158,7 +162,7 @@ export function createBundleService (deps: {
   writes: WritePath
   log: BundleLog
 }) {
-  const { db, objects, prints, renderer, cases, seizures, items, writes, log } = deps
+  const { now, db, objects, prints, renderer, cases, seizures, items, writes, log } = deps
   const nodes = sqliteNodeStore(db)
 
   /** Everything the case file and bundle show, read in one go. */
@@ -185,7 +189,7 @@ export function createBundleService (deps: {
    * if one is gone or changed (the bundle re-hashes every original anyway as
    * it streams them).
    */
-  function read (user: AuthUser, caseId: string, lang: Language, generatedAt: string, checkOriginals: boolean) {
+  function read (user: AuthUser, caseId: string, lang: Language, requested: string | undefined, checkOriginals: boolean) {
     const g = gather(user, caseId)
     const { record, nameOf } = g
     const eventsByItem = new Map<string, CustodyEventRecord[]>()
@@ -214,6 +218,7 @@ export function createBundleService (deps: {
     const entries = auditEntriesOf(db, entityIds)
     const last = entries[entries.length - 1]
     if (last === undefined) throw new Problem(409, 'conflict', 'The case has no audit entries')
+    const generatedAt = generationTime(requested, last.time)
     const checkpoint = log.checkpointCovering(last.index + 1)
     const origin = checkpoint.note.split('\n')[0] ?? ''
     const signer = log.signer()
@@ -256,6 +261,25 @@ export function createBundleService (deps: {
   }
 
   type Read = ReturnType<typeof read>
+
+  /**
+   * The time a file says it was generated, to the second: now, or a time
+   * asked for to make an earlier file again (the same case state and time
+   * give the same bytes). A file shows the case as it is now, and is signed
+   * so: a time before the case's last recorded change (`changed`) or after
+   * now would be a false date under the agency's signature, and is refused.
+   */
+  function generationTime (requested: string | undefined, changed: string): string {
+    const current = now().getTime()
+    if (requested === undefined) return toSecond(current)
+    const asked = Date.parse(requested)
+    const earliest = toSecond(Date.parse(changed))
+    if (asked < Date.parse(earliest)) {
+      throw Problem.badRequest(`generatedAt ${requested} is before the case's last recorded change (${changed}): a file of the case as it is now cannot have been generated then. A file can be made again for a time from ${earliest} to now, while the case stays as it is`, [{ field: 'generatedAt', message: `must not be before ${earliest}` }])
+    }
+    if (asked > current) throw Problem.badRequest(`generatedAt ${requested} is in the future`, [{ field: 'generatedAt', message: 'must not be in the future' }])
+    return toSecond(asked)
+  }
 
   /**
    * Phase two, while the case file is laid out: the records, the audit entries
@@ -381,8 +405,8 @@ export function createBundleService (deps: {
    * fails in reading or assembling (not found, no audit entries) is thrown
    * here, before anything is sent.
    */
-  function start (user: AuthUser, caseId: string, lang: Language, generatedAt: string, checkOriginals: boolean, signal?: AbortSignal) {
-    const r = read(user, caseId, lang, generatedAt, checkOriginals)
+  function start (user: AuthUser, caseId: string, lang: Language, requested: string | undefined, checkOriginals: boolean, signal?: AbortSignal) {
+    const r = read(user, caseId, lang, requested, checkOriginals)
     let settle: { resolve: (a: Assembled) => void, reject: (err: unknown) => void } | undefined
     const printing = print(r, new Promise<Assembled>((resolve, reject) => { settle = { resolve, reject } }), signal)
     let a: Assembled
@@ -431,9 +455,10 @@ export function createBundleService (deps: {
      * nothing is audited: a 499 that nobody receives. The stream's chunks are
      * lent from a pool, as the bundle's are: `written(chunk)` gives each back.
      */
-    async caseFile (user: AuthUser, caseId: string, lang: Language, generatedAt: string, signal?: AbortSignal, progress: ProgressLog = silent): Promise<{ pdf: Readable, size: number, reference: string, written: (chunk: Buffer) => void }> {
+    async caseFile (user: AuthUser, caseId: string, lang: Language, requested: string | undefined, signal?: AbortSignal, progress: ProgressLog = silent): Promise<{ pdf: Readable, size: number, reference: string, written: (chunk: Buffer) => void }> {
       const began = performance.now()
-      const { r, a, done } = start(user, caseId, lang, generatedAt, true, signal)
+      const { r, a, done } = start(user, caseId, lang, requested, true, signal)
+      const { generatedAt } = r
       let pdf: Awaited<typeof done>['pdf']
       try {
         ({ pdf } = await done)
@@ -467,12 +492,13 @@ export function createBundleService (deps: {
      * been written out (sendWritten in lib/send.ts does), and not before; the
      * stream stalls when four are out.
      */
-    async bundle (user: AuthUser, caseId: string, lang: Language, generatedAt: string, progress: ProgressLog = silent): Promise<{ stream: Readable, reference: string, written: (chunk: Buffer) => void }> {
+    async bundle (user: AuthUser, caseId: string, lang: Language, requested: string | undefined, progress: ProgressLog = silent): Promise<{ stream: Readable, reference: string, written: (chunk: Buffer) => void }> {
       const began = performance.now()
       const ms = (): number => Math.round(performance.now() - began)
       // Cancels the case file's render when the client goes away before the end.
       const gone = new AbortController()
-      const { r, a, done: sealed } = start(user, caseId, lang, generatedAt, false, gone.signal)
+      const { r, a, done: sealed } = start(user, caseId, lang, requested, false, gone.signal)
+      const { generatedAt } = r
       const evidenceBytes = r.evidence.reduce((n, e) => n + e.attachment.size, 0)
       const about = { caseId, reference: r.record.reference, language: lang, generatedAt }
       // Recorded before a byte is sent; if it cannot be, nothing is sent (and the case file's

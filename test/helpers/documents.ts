@@ -320,3 +320,18 @@ export async function pool<T, R> (items: T[], limit: number, work: (item: T) => 
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane))
   return results
 }
+
+/**
+ * A generation time for a test's case files and bundles: now, to the second.
+ * The server takes none before the case's last recorded change, nor one in the
+ * future, so a test takes it once its records are made, and asks for every
+ * file it compares with it.
+ */
+export const generatedNow = (): string => new Date(Math.floor(Date.now() / 1000) * 1000).toISOString()
+
+/** `iso` as the Albanian case file writes it (dd.mm.yyyy, HH:MM UTC). */
+export const albanianTime = (iso: string): string => {
+  const d = new Date(iso)
+  const two = (n: number): string => String(n).padStart(2, '0')
+  return `${two(d.getUTCDate())}.${two(d.getUTCMonth() + 1)}.${d.getUTCFullYear()}, ${two(d.getUTCHours())}:${two(d.getUTCMinutes())} UTC`
+}

@@ -6,13 +6,14 @@
  * copy with one byte flipped in each member in turn, and on copies with a member added or
  * removed: it must exit 1 and name the member.
  */
-import { createHash, createPublicKey, verify } from 'node:crypto'
+import { createHash, createPublicKey, generateKeyPairSync, verify, type KeyObject } from 'node:crypto'
 import fs from 'node:fs'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import canonicalize from 'canonicalize'
+import { calculateJwkThumbprint, CompactSign } from 'jose'
 import type { FastifyInstance } from 'fastify'
 import t from 'tap'
 import { ADMIN_PASSWORD, as, auditEntries, bearer, login } from './helpers/app.js'
@@ -21,6 +22,7 @@ import {
   caseAttachments, demoCase, demoFixture, generatedNow, pool, readZip, ROOT, spooledCaseFiles, tool, verifyCli, writeZip, type VerifyJson
 } from './helpers/documents.js'
 import { leafOf, parseNote, rootFromInclusion, signedBy, type Jwk } from './helpers/log.js'
+import { keywordHashes } from '../server/verify/verify-bundle.js'
 
 // A bundle holds the demo's photos (several MB) and the verifier runs once per member.
 t.setTimeout(300_000)
@@ -319,6 +321,61 @@ t.test('the bundle of the demo case, downloaded by al.prosecutor over a socket',
       t.ok(finding !== undefined, `${v.what}: ${v.member} is named (${report.findings.filter((f) => !f.ok).map((f) => `${f.member}: ${f.message}`).join('; ')})`)
       t.match(finding?.message, v.message, `${v.what}: the finding says ${String(v.message)}`)
     }
+  })
+
+  t.test('without --key the verifier warns that the key is the bundle\'s own; a key holder who re-signs a bundle is still caught where the records contradict', async (t) => {
+    const plain = await verifyCli(file)
+    t.match(plain.stdout, /WARNING: no --key given/, 'without --key, a passing run warns that the key was not compared with a published one')
+    t.equal(plain.code, 0, 'and still exits 0 (the key is optional)')
+    t.notMatch((await verifyCli(file, ['--key', kid])).stdout, /WARNING/, 'with --key, no warning')
+    const unkeyed = JSON.parse((await verifyCli(file, ['--json'])).stdout) as VerifyJson & { keyChecked: boolean, embeddedManifestSha256: string }
+    t.match(unkeyed, { keyChecked: false }, '--json says keyChecked: false without --key')
+    const named = keywordHashes(members.get('case-file.pdf') ?? Buffer.alloc(0))
+    t.same(named, [unkeyed.embeddedManifestSha256, unkeyed.embeddedManifestSha256], 'the case file names the embedded manifest\'s SHA-256 in its XMP and its document information, which the verifier compares')
+
+    /** The bundle with `changed` members (null: removed), its manifest made again and signed with `key`. */
+    const resigned = async (name: string, changed: Map<string, Buffer | null>, key: { privateKey: KeyObject, kid: string }, jwks?: Buffer): Promise<string> => {
+      const manifest = JSON.parse(text('manifest.json')) as Manifest
+      manifest.files = manifest.files.filter((f) => changed.get(f.path) !== null).map((f) => {
+        const bytes = changed.get(f.path)
+        return bytes === undefined || bytes === null ? f : { path: f.path, size: bytes.length, sha256: sha256(bytes) }
+      })
+      const manifestBytes = Buffer.from(canonicalize(manifest) ?? '', 'utf8')
+      const [h, , sig] = (await new CompactSign(manifestBytes).setProtectedHeader({ alg: 'EdDSA', kid: key.kid, typ: 'strongroom-manifest+jws' }).sign(key.privateKey)).split('.')
+      const out: Array<[string, Buffer]> = [...members].filter(([n]) => changed.get(n) !== null).map(([n, b]) => [n, changed.get(n) ?? b])
+      const forged = out.map(([n, b]): [string, Buffer] => [n, n === 'manifest.json' ? manifestBytes : n === 'manifest.jws' ? Buffer.from(`${h ?? ''}..${sig ?? ''}\n`) : n === 'keys/jwks.json' && jwks !== undefined ? jwks : b])
+      const copy = path.join(dir, `${name}.zip`)
+      await writeZip(copy, forged)
+      return copy
+    }
+
+    // The agency's own key, in the hands of someone who leaves a custody event out of the bundle.
+    const custody = names.find((n) => n.startsWith('records/custody-') && (JSON.parse(text(n)) as unknown[]).length >= 3) ?? ''
+    const events = JSON.parse(text(custody)) as Array<{ id: string, seq: number }>
+    const dropped = events[1]
+    const entry = lines.map((l) => JSON.parse(l) as { index: number, entityId: string }).find((e) => e.entityId === dropped?.id)
+    t.ok(dropped !== undefined && entry !== undefined, `${custody} has a second event, with its audit entry`)
+    const changed = new Map<string, Buffer | null>([
+      [custody, Buffer.from(canonicalize(events.filter((e) => e !== dropped)) ?? '', 'utf8')],
+      ['audit/entries.jsonl', Buffer.from(lines.filter((l) => (JSON.parse(l) as { index: number }).index !== entry?.index).map((l) => `${l}\n`).join(''), 'utf8')],
+      [`audit/proofs/${entry?.index ?? 0}.tlog-proof`, null]
+    ])
+    const agency = app.services.auditLog.signer()
+    const omitted = await verifyCli(await resigned('event-left-out', changed, agency), ['--json', '--key', kid])
+    const report = JSON.parse(omitted.stdout) as VerifyJson
+    t.equal(omitted.code, 1, 'a bundle re-signed by the agency key without one custody event fails')
+    t.ok(report.findings.some((f) => !f.ok && f.member === custody && /numbered 1 to \d+ without a gap.*missing/.test(f.message)), `naming ${custody}: its events skip a number (${report.findings.filter((f) => !f.ok).map((f) => `${f.member}: ${f.message}`).join('; ')})`)
+
+    // Someone else's key, added to keys/jwks.json, signing the manifest that names the agency's key.
+    const other = generateKeyPairSync('ed25519')
+    const otherJwk = other.publicKey.export({ format: 'jwk' }) as { x: string }
+    const otherKid = await calculateJwkThumbprint({ kty: 'OKP', crv: 'Ed25519', x: otherJwk.x })
+    const bundledKeys = JSON.parse(text('keys/jwks.json')) as { keys: Array<Record<string, unknown>> }
+    const withOther = Buffer.from(JSON.stringify({ keys: [...bundledKeys.keys, { kty: 'OKP', crv: 'Ed25519', x: otherJwk.x, kid: otherKid, alg: 'EdDSA', use: 'sig' }] }, null, 2), 'utf8')
+    const stranger = await verifyCli(await resigned('other-key', new Map([['keys/jwks.json', withOther]]), { privateKey: other.privateKey, kid: otherKid }, withOther), ['--json'])
+    const strangerReport = JSON.parse(stranger.stdout) as VerifyJson
+    t.equal(stranger.code, 1, 'a manifest signed with another key than the one it names fails, even without --key')
+    t.ok(strangerReport.findings.some((f) => !f.ok && f.member === 'manifest.json' && f.message.includes(otherKid)), `naming manifest.json and the key that signed it (${strangerReport.findings.filter((f) => !f.ok).map((f) => `${f.member}: ${f.message}`).join('; ')})`)
   })
 
   t.test('a byte flipped in the ZIP file itself, inside a stored member, is named too', async (t) => {

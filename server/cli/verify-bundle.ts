@@ -21,7 +21,4 @@ const report = await verifyBundle(file, {
 })
 if (!json && process.stderr.isTTY) process.stderr.write('\r\x1b[K')
 process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`)
-if (!report.ok && expectedThumbprint === undefined && !json) {
-  process.stdout.write('Note: no --key given; compare the key thumbprint above with the one the agency publishes.\n')
-}
 process.exit(report.ok ? 0 : 1)

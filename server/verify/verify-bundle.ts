@@ -24,6 +24,13 @@ export interface BundleReport {
   entries: number
   files: number
   embeddedManifestSha256: string | null
+  /**
+   * Whether the signing key was compared with an expected thumbprint (--key).
+   * Without it, the bundle is only shown to be consistent with a key of its
+   * own, which anyone can make: the thumbprint must still be compared with the
+   * one the agency publishes.
+   */
+  keyChecked: boolean
   findings: Finding[]
 }
 
@@ -88,7 +95,7 @@ export async function verifyBundle (file: string, options: { expectedThumbprint?
   const findings: Finding[] = []
   const pass = (member: string, message: string): void => { findings.push({ ok: true, member, message }) }
   const fail = (member: string, message: string): void => { findings.push({ ok: false, member, message }) }
-  const report: BundleReport = { ok: false, caseReference: null, keyThumbprint: null, checkpoint: null, entries: 0, files: 0, embeddedManifestSha256: null, findings }
+  const report: BundleReport = { ok: false, caseReference: null, keyThumbprint: null, checkpoint: null, entries: 0, files: 0, embeddedManifestSha256: null, keyChecked: options.expectedThumbprint !== undefined, findings }
   const finish = (): BundleReport => { report.ok = findings.every((f) => f.ok); return report }
 
   let zip
@@ -148,9 +155,11 @@ export async function verifyBundle (file: string, options: { expectedThumbprint?
   }
 
   // 3. Every file against the manifest; nothing missing, nothing extra.
-  let manifest: { case?: { reference?: string }, checkpoint?: { origin: string, size: number, rootHash: string }, files?: Array<{ path: string, size: number, sha256: string }> }
+  let manifest: { case?: { reference?: string }, keyId?: string, checkpoint?: { origin: string, size: number, rootHash: string }, files?: Array<{ path: string, size: number, sha256: string }> }
   try { manifest = JSON.parse(manifestBytes.toString('utf8')) } catch { fail('manifest.json', 'is not JSON'); return finish() }
   if (canonicalJson(manifest) !== manifestBytes.toString('utf8')) fail('manifest.json', 'is not RFC 8785 canonical JSON')
+  // The manifest names the key that signs it; another key's signature is someone else's bundle.
+  if (signerKey !== undefined && manifest.keyId !== signerKey.thumbprint) fail('manifest.json', `names signing key ${String(manifest.keyId)}, but manifest.jws is signed by key ${signerKey.thumbprint}`)
   report.caseReference = manifest.case?.reference ?? null
   const listed = new Map((manifest.files ?? []).map((f) => [f.path, f]))
   report.files = listed.size
@@ -250,6 +259,9 @@ export async function verifyBundle (file: string, options: { expectedThumbprint?
         const itemId = value[0].itemId
         const recorded = [...entries.values()].filter((e) => e.entityType === 'custody_event' && e.data?.itemId === itemId).length
         if (recorded !== value.length) fail(path, `holds ${value.length} custody events, the audit entries ${recorded}`)
+        // An exhibit's events are numbered 1, 2, 3... as they are recorded: a gap is an event left out.
+        const gap = value.findIndex((e: { seq?: unknown }, i: number) => e.seq !== i + 1)
+        if (gap >= 0) fail(path, `custody events are not numbered 1 to ${value.length} without a gap: event ${gap + 1} in the list is numbered ${String(value[gap]?.seq)}${gap > 0 ? ` after ${String(value[gap - 1]?.seq)}` : ''}; an event is missing`)
       }
     } else {
       fail(path, 'is not a record this verifier knows')
@@ -261,15 +273,38 @@ export async function verifyBundle (file: string, options: { expectedThumbprint?
   }
   if (!findings.some((f) => !f.ok && f.member.startsWith('records/'))) pass('records/', 'every record equals what its audit entry says')
 
-  // 7. The case file carries the manifest minus its own entry; its SHA-256 is the cover's QR code.
+  // 7. The case file carries the manifest minus its own entry, and names its SHA-256 in its
+  // metadata (Keywords, which the cover's QR code and text also give).
   const pdf = members.get('case-file.pdf')?.bytes
   if (pdf !== undefined) {
     const expected = canonicalJson({ ...manifest, files: (manifest.files ?? []).filter((f) => f.path !== 'case-file.pdf') })
-    report.embeddedManifestSha256 = sha256Hex(Buffer.from(expected, 'utf8'))
-    if (embeddedFiles(pdf).some((b) => b.toString('utf8') === expected)) pass('case-file.pdf', `embeds the manifest (SHA-256 ${report.embeddedManifestSha256}, the cover's QR code)`)
-    else fail('case-file.pdf', 'does not embed this bundle\'s manifest')
+    const sha256 = sha256Hex(Buffer.from(expected, 'utf8'))
+    report.embeddedManifestSha256 = sha256
+    const named = keywordHashes(pdf)
+    if (!embeddedFiles(pdf).some((b) => b.toString('utf8') === expected)) fail('case-file.pdf', 'does not embed this bundle\'s manifest')
+    else if (named.length === 0 || named.some((h) => h !== sha256)) fail('case-file.pdf', `embeds this bundle's manifest (SHA-256 ${sha256}), but its metadata names ${named.length === 0 ? 'no manifest hash' : named.filter((h) => h !== sha256).join(', ')}`)
+    else pass('case-file.pdf', `embeds this bundle's manifest and names its SHA-256 ${sha256} in its metadata (the QR code on the cover is not decoded here: compare it by eye or with a reader)`)
   }
   return finish()
+}
+
+/**
+ * The manifest hashes a case file names in its metadata: the last word of its
+ * Keywords ("<case reference>; <SHA-256>"), in the document information
+ * dictionary and in the XMP. Both are written as plain text (pdfkit).
+ */
+export function keywordHashes (pdf: Buffer): string[] {
+  const text = pdf.toString('latin1')
+  const found: string[] = []
+  const xmp = /<pdf:Keywords>([^<]*)<\/pdf:Keywords>/.exec(text)
+  const ref = /\/Keywords (\d+) 0 R/.exec(text)
+  const info = ref === null ? /\/Keywords \(([^)]*)\)/.exec(text) : new RegExp(`(?:^|\\n)${ref[1]} 0 obj\\n\\(([^)]*)\\)`).exec(text)
+  for (const keywords of [xmp?.[1], info?.[1]]) {
+    if (keywords === undefined) continue
+    const last = /([0-9a-f]{64})\s*$/.exec(keywords)
+    found.push(last?.[1] ?? '(none)')
+  }
+  return found
 }
 
 export function formatReport (r: BundleReport): string {
@@ -282,5 +317,9 @@ export function formatReport (r: BundleReport): string {
   ]
   for (const f of r.findings) lines.push(`${f.ok ? 'ok  ' : 'FAIL'}  ${f.member}: ${f.message}`)
   lines.push('', r.ok ? 'VERIFIED: every check holds.' : `NOT VERIFIED: ${r.findings.filter((f) => !f.ok).length} check(s) failed.`)
+  if (!r.keyChecked) {
+    lines.push(`WARNING: no --key given. The bundle was checked against the key it carries (${r.keyThumbprint ?? 'none'}), which anyone can make;`,
+      'compare that thumbprint with the one the agency publishes, or run again with --key <thumbprint>.')
+  }
   return lines.join('\n')
 }

@@ -237,7 +237,7 @@ t.test('the bundle of the demo case, downloaded by al.prosecutor over a socket',
     t.ok(parsed.findings.some((f) => !f.ok && f.member === 'keys/jwks.json'), 'and names keys/jwks.json')
   })
 
-  t.test('can be checked with plain tools by running the commands VERIFY.txt gives: sha256sum, openssl, the leaf hash', async (t) => {
+  t.test('can be checked with plain tools by running the commands VERIFY.txt gives: sha256sum, openssl, the leaf hash, the proofs, the embedded manifest', async (t) => {
     const unpacked = path.join(dir, 'unpacked')
     for (const [name, bytes] of members) {
       fs.mkdirSync(path.dirname(path.join(unpacked, name)), { recursive: true })
@@ -265,6 +265,24 @@ t.test('the bundle of the demo case, downloaded by al.prosecutor over a socket',
     const b = await bash('b')
     t.equal(b.code, 0, `step b (the detached JWS checked with openssl) succeeds ${b.stderr.trim()}`)
     t.match(b.stdout, /Signature Verified Successfully/, 'openssl says the signature verifies')
+
+    const d = await bash('d')
+    t.equal(d.code, 0, `step d (every inclusion proof in python3, the checkpoint's signature with openssl) succeeds ${d.stderr.trim()}`)
+    t.match(d.stdout, /inclusion proofs: all OK/, `the proofs of all ${lines.length} entries lead to the checkpoint's root`)
+    t.match(d.stdout, /Signature Verified Successfully/, 'and openssl says the checkpoint signature verifies')
+    // The same commands on a copy with one proof hash changed must fail.
+    const proofName = `audit/proofs/${(JSON.parse(lines[lines.length - 1] ?? '{}') as { index: number }).index}.tlog-proof`
+    const proof = fs.readFileSync(path.join(unpacked, proofName), 'utf8').split('\n')
+    const hashLine = proof.findIndex((l, i) => i >= 2 && l !== '')
+    fs.writeFileSync(path.join(unpacked, proofName), proof.map((l, i) => (i === hashLine ? Buffer.from(Buffer.from(l, 'base64').map((x, k) => (k === 0 ? x ^ 1 : x))).toString('base64') : l)).join('\n'))
+    const forged = await bash('d')
+    t.equal(forged.code, 1, 'with one bit of one proof hash flipped, step d fails')
+    t.match(forged.stdout, /FAIL entry \d+[\s\S]*1 FAILED/, 'naming that one entry')
+
+    const f = await bash('f')
+    const embedded = canonicalize({ ...manifest, files: manifest.files.filter((x) => x.path !== 'case-file.pdf') }) ?? ''
+    t.equal(f.code, 0, `step f (qpdf shows the embedded manifest) succeeds ${f.stderr.trim()}`)
+    t.equal(f.stdout.split(/\s/)[0], sha256(embedded), 'and its SHA-256 is that of manifest.json minus the case file\'s entry')
   })
 
   t.test('flipping one byte of any member makes the verifier exit 1 and name that member', async (t) => {

@@ -102,13 +102,20 @@ Everything in this bundle can be checked offline. Trust only the public key, and
 compare its thumbprint with the one the agency publishes (also printed in the
 case file): ${thumbprint}
 
-1. With the project's verifier (Node.js 20 or later):
+1. With the project's verifier, from a copy of the Strongroom source code
+   (Node.js 20 or later; run "npm ci" in it first):
 
      npx strongroom-verify bundle.zip --key ${thumbprint}
 
    It checks everything below and names any file, entry or proof that fails.
+   The verifier is not published on the npm registry: run npx only inside
+   that copy, where it runs the project's own command (elsewhere npx would
+   fetch whatever package of that name the registry holds).
 
-2. With plain tools (unzip, sha256sum, openssl, python3 or jq):
+2. With plain tools (unzip, sha256sum, base64 and basenc of GNU coreutils,
+   xxd, openssl 3, python3; qpdf for f), in the directory the bundle is unpacked into.
+   The commands are indented by eight spaces here: run them without that
+   indentation.
 
    a. Every file's size and SHA-256 against manifest.json:
         python3 -c 'import json;[print(f["sha256"]+"  "+f["path"]) for f in json.load(open("manifest.json"))["files"]]' > SHA256SUMS
@@ -123,7 +130,7 @@ case file): ${thumbprint}
         printf '%s' "$S" | tr '_-' '/+' | sed 's/$/==/' | base64 -d > signature 2>/dev/null
         # public key: the "x" of keys/jwks.json (base64url) is the raw Ed25519 key;
         # wrap it in the SPKI prefix 302a300506032b6570032100 to get a DER key:
-        X=$(python3 -c 'import json,base64;k=json.load(open("keys/jwks.json"))["keys"][0]["x"];print(base64.urlsafe_b64decode(k+"==").hex())')
+        X=$(python3 -c 'import json,base64;kid=json.load(open("manifest.json"))["keyId"];k=[k for k in json.load(open("keys/jwks.json"))["keys"] if k["kid"]==kid][0]["x"];print(base64.urlsafe_b64decode(k+"==").hex())')
         echo "302a300506032b6570032100$X" | xxd -r -p > key.der
         openssl pkeyutl -verify -pubin -inkey key.der -keyform DER -rawin -in signed-input -sigfile signature
 
@@ -134,16 +141,55 @@ case file): ${thumbprint}
    d. Each audit/proofs/<index>.tlog-proof (C2SP tlog-proof@v1) holds the
       inclusion proof of entry <index> and the signed checkpoint; recompute the
       root as RFC 9162 section 2.1.3.2 says and compare it with the checkpoint's
-      third line. The checkpoint is a C2SP signed note: its signature line is
+      third line (tree size on the second):
+        cat > proofs.py <<'EOF'
+        import base64, hashlib, json
+        H = lambda b: hashlib.sha256(b).digest()
+        note = open('audit/checkpoint', encoding='utf-8').read()
+        lines = note.split('\\n')
+        size, root = int(lines[1]), base64.b64decode(lines[2])
+        bad = 0
+        for line in open('audit/entries.jsonl', encoding='utf-8', newline='').read().split('\\n')[:-1]:
+            i = json.loads(line)['index']
+            head, _, rest = open(f'audit/proofs/{i}.tlog-proof', encoding='utf-8').read().partition('\\n\\n')
+            p = head.split('\\n')
+            fn, sn, r = i, size - 1, H(b'\\x00' + line.encode('utf-8'))
+            ok = p[0] == 'c2sp.org/tlog-proof@v1' and p[1] == f'index {i}' and rest == note
+            for h in map(base64.b64decode, p[2:]):
+                if sn == 0:
+                    ok = False
+                    break
+                if fn % 2 == 1 or fn == sn:
+                    r = H(b'\\x01' + h + r)
+                    while fn % 2 == 0 and fn != 0:
+                        fn, sn = fn >> 1, sn >> 1
+                else:
+                    r = H(b'\\x01' + r + h)
+                fn, sn = fn >> 1, sn >> 1
+            if not (ok and sn == 0 and r == root):
+                bad += 1
+                print('FAIL entry', i)
+        print('inclusion proofs:', 'all OK' if bad == 0 else f'{bad} FAILED')
+        raise SystemExit(1 if bad else 0)
+        EOF
+        python3 proofs.py
+      The checkpoint is a C2SP signed note: its signature line is
       "— <origin> base64(key id (4 bytes) || Ed25519 signature)" over the note's
-      text up to and including the last newline before the blank line.
+      text up to and including the last newline before the blank line. With the
+      key.der of step b (after a key rotation, the checkpoint may be signed by
+      an earlier key of keys/jwks.json):
+        sed '/^$/,$d' audit/checkpoint > note-text
+        sed -n '/^$/{n;p;q}' audit/checkpoint | cut -d' ' -f3 | base64 -d | tail -c 64 > note-signature
+        openssl pkeyutl -verify -pubin -inkey key.der -keyform DER -rawin -in note-text -sigfile note-signature
 
    e. records/*.json are RFC 8785 canonical JSON; each must equal the "data" (or
       "data.case" / "data.seizure") of the latest audit entry of that record.
 
    f. case-file.pdf embeds manifest.json minus its own entry (a file cannot
-      contain its own hash): the QR code on its cover is the SHA-256 of that
-      embedded manifest.
+      contain its own hash): the QR code on its cover, the hash printed under
+      it and the PDF's Keywords give the SHA-256 of that embedded manifest, not
+      of this bundle's manifest.json. To see it (qpdf):
+        qpdf --show-attachment=manifest.json case-file.pdf | sha256sum
 `
 }
 

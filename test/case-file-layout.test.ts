@@ -96,7 +96,7 @@ t.test('long texts wrap inside the page, nothing is drawn over other text, and a
   const body = (page: string): string[] => page.split('\n').filter((l) => l.trim() !== '').slice(1, -1).map((l) => l.trim().split(/\s+/).join(' '))
   const orphans = layout.slice(0, -1).map((p, i) => ({ n: i + 1, last: body(p).at(-1), next: body(layout[i + 1] ?? '')[0] })).filter((p) => p.last !== undefined && p.last === p.next)
   t.same(orphans.map((o) => `page ${o.n} ends with "${o.last ?? ''}"`), [], 'no page ends with a table header whose rows all start on the next page')
-  const headings = new Set(['Summary', 'Status history', 'Investigative actions', 'Narrative', 'Parties', 'Goods', 'Signed checkpoint'])
+  const headings = new Set(['The case', 'Summary', 'Status history', 'Investigative actions', 'Narrative', 'Parties', 'Goods', 'Signed checkpoint'])
   const stranded = layout.map((p, i) => ({ n: i + 1, last: body(p).at(-1) ?? '' })).filter((p) => headings.has(p.last))
   t.same(stranded.map((p) => `page ${p.n} ends with the heading "${p.last}"`), [], 'no page ends with a heading whose content starts on the next page')
 
@@ -106,8 +106,9 @@ t.test('long texts wrap inside the page, nothing is drawn over other text, and a
   t.ok(start > 1 && end > start, `the custody section is found (pages ${start + 1} to ${end})`)
   const tablePages = texts.slice(start, end).map((p, i) => ({ n: start + i + 1, text: p })).filter((p) => /Examination \d+/.test(p.text))
   t.ok(tablePages.length >= 2, `the 60 events span more than one page (${tablePages.length})`)
-  for (const p of tablePages) {
+  for (const [k, p] of tablePages.entries()) {
     t.ok(p.text.includes('Occurred / recorded'), `page ${p.n} of the custody table repeats the header "Occurred / recorded"`)
+    if (k > 0) t.ok(p.text.includes(`${itemLabel} (continued)`), `page ${p.n} says whose table goes on there ("${itemLabel} (continued)")`)
     t.ok(p.text.includes(`page ${p.n} of ${pages}`), `page ${p.n} keeps its footer`)
   }
   for (let i = 1; i < 60; i++) t.ok(all.includes(`Examination ${i}`), `event ${i + 1} is in the table`)
@@ -154,7 +155,7 @@ t.test('a cover with many offences keeps its QR code, the manifest hash and the 
     t.same(await inkNearEdges(file, path.join(out, String(n)), 24), [], `${n} offences: nothing (the QR code included) is drawn within 24 pt of a page edge`)
     t.same(wordsOffPage(await pdfWords(file), 28).map(describeWord), [], `${n} offences: no word comes within 1 cm of a page edge`)
     const texts = await pageTexts(file)
-    const qrPage = texts.findIndex((p) => p.includes('SHA-256 of manifest.json (QR code)'))
+    const qrPage = texts.findIndex((p) => p.replace(/\s+/g, ' ').includes('SHA-256 of the manifest embedded in this file (QR code)'))
     t.ok(qrPage >= 0 && qrPage <= 1, `${n} offences: the QR code caption is on the cover (page ${qrPage + 1})`)
     t.ok(/see the certificate at the end/.test(texts[qrPage] ?? ''), `${n} offences: the notice ends on the page of the QR code`)
     t.match(texts[qrPage] ?? '', /\b[0-9a-f]{64}\b/, `${n} offences: the manifest hash is printed whole under the QR code`)

@@ -336,17 +336,22 @@ class Writer {
 
   paragraph (text: string, options: { size?: number, color?: string, font?: string } = {}): void {
     this.doc.font(options.font ?? 'regular').fontSize(options.size ?? 9.5).fillColor(options.color ?? INK)
-    const h = this.doc.heightOfString(text, { width: WIDTH })
-    if (h < this.bottom - MARGIN.top) this.ensure(h)
+    this.ensure(this.paragraphStart(text, options))
     this.block(text, MARGIN.left, this.doc.y, { width: WIDTH, lineGap: 1.5 })
     this.doc.moveDown(0.4)
   }
 
-  /** The room a paragraph needs on the page it starts on: all of it, or three lines of one longer than a page. */
+  /**
+   * The room a paragraph needs on the page it starts on: all of a short one
+   * (up to six lines), which moves to the next page whole; three lines of a
+   * longer one, which runs on over the page break (moved whole, it could
+   * leave its heading alone at the foot of a page).
+   */
   paragraphStart (text: string, options: { size?: number, font?: string } = {}): number {
     this.doc.font(options.font ?? 'regular').fontSize(options.size ?? 9.5)
     const h = this.doc.heightOfString(text, { width: WIDTH })
-    return h < this.bottom - MARGIN.top ? h : 3 * this.doc.currentLineHeight(true)
+    const line = this.doc.currentLineHeight(true)
+    return h <= 6 * line ? h : 3 * line
   }
 
   /** The lines of `text` when they are short (shortLines), in the current font. */
@@ -373,7 +378,9 @@ class Writer {
   private factRow (label: string, value: string): { h: number, lines: string[] | null } {
     this.doc.font('regular').fontSize(9)
     const lines = this.shortLines(label, FACT_LABEL - 8)?.length === 1 ? this.shortLines(value, WIDTH - FACT_LABEL) : null
-    return { h: Math.max(lines !== null ? lines.length * this.doc.currentLineHeight(true) : this.doc.heightOfString(value, { width: WIDTH - FACT_LABEL }), 11), lines }
+    if (lines !== null) return { h: Math.max(lines.length * this.doc.currentLineHeight(true), 11), lines }
+    // A label that wraps in its column may be the taller of the two.
+    return { h: Math.max(this.doc.heightOfString(value, { width: WIDTH - FACT_LABEL }), this.doc.heightOfString(label, { width: FACT_LABEL - 8 }), 11), lines }
   }
 
   /** The room facts() needs on the page it starts on: its first row. */
@@ -448,7 +455,7 @@ class Writer {
   /** A sub-heading and the table under it, kept together at a page foot. */
   headedTable (title: string, columns: Column[], rows: string[][], options: { size?: number, marks?: boolean[], inContents?: boolean } = {}): void {
     this.heading(title, 3, options.inContents ?? false, this.tableStart(columns, rows, options))
-    this.table(columns, rows, options)
+    this.table(columns, rows, { ...options, title })
   }
 
   /** A sub-heading and the paragraph under it, kept together at a page foot. */
@@ -457,8 +464,12 @@ class Writer {
     this.paragraph(text)
   }
 
-  /** A table that breaks across pages with its header repeated; `marks` flags rows (anomalies) in red. */
-  table (columns: Column[], rows: string[][], options: { size?: number, marks?: boolean[] } = {}): void {
+  /**
+   * A table that breaks across pages with its header repeated, under its
+   * `title` marked as continued (a reader who opens the file at that page
+   * sees whose table it is); `marks` flags rows (anomalies) in red.
+   */
+  table (columns: Column[], rows: string[][], options: { size?: number, marks?: boolean[], title?: string } = {}): void {
     const { fontSize, pad, widths, cellHeight, fontOf, headerHeight, measure, start } = this.tableMetrics(columns, options)
     const header = (): void => {
       const h = headerHeight()
@@ -474,6 +485,15 @@ class Writer {
     }
     this.ensure(start(rows))
     header()
+    const nextPage = (): void => {
+      this.doc.addPage()
+      if (options.title !== undefined) {
+        this.doc.font('italic').fontSize(fontSize + 0.5).fillColor(MUTED)
+        this.block(this.x.t('table.continued', { title: options.title }), MARGIN.left, this.doc.y, { width: WIDTH })
+        this.doc.moveDown(0.3)
+      }
+      header()
+    }
     const drawRow = (row: string[], cells: Cell[], h: number, marked: boolean): void => {
       const y = this.doc.y
       if (marked) this.doc.rect(MARGIN.left, y, 2.5, h).fill(ALERT)
@@ -515,16 +535,15 @@ class Writer {
       // A row taller than a page is split across pages, the header repeated on each.
       while (m.h > this.bottom - this.doc.y && m.h > pageBody) {
         const room = this.bottom - this.doc.y - 2 * pad
-        if (room < 40) { this.doc.addPage(); header(); continue }
+        if (room < 40) { nextPage(); continue }
         const cut = rest.map((cell, i) => fitting(cell, i, room))
         const part = rest.map((cell, i) => cell.slice(0, cut[i]))
         drawRow(part, measure(part).cells, room + 2 * pad, marked)
         rest = rest.map((cell, i) => cell.slice(cut[i]))
         m = measure(rest)
-        this.doc.addPage()
-        header()
+        nextPage()
       }
-      if (this.doc.y + m.h > this.bottom) { this.doc.addPage(); header() }
+      if (this.doc.y + m.h > this.bottom) nextPage()
       drawRow(rest, m.cells, m.h, marked)
     })
     // The space after the table in the last column's font, whether or not its last cell was empty.
@@ -620,7 +639,7 @@ function seizuresSection (w: Writer, m: CaseFileModel): void {
         s.parties.map((p) => [x.e('partyRole', p.role), p.name, p.country ?? '', p.identifier ?? '', p.address ?? '']))
     }
     if (s.goods.length > 0) {
-      w.headedTable(x.t('seizure.goods'), [{ header: x.t('goods.description'), width: 34 }, { header: x.t('goods.hs'), width: 11, mono: true }, { header: x.t('goods.quantity'), width: 11, align: 'right' }, { header: x.t('goods.value'), width: 14, align: 'right' }, { header: x.t('goods.control'), width: 18 }, { header: x.t('goods.licence'), width: 12 }],
+      w.headedTable(x.t('seizure.goods'), [{ header: x.t('goods.description'), width: 30 }, { header: x.t('goods.hs'), width: 15, mono: true }, { header: x.t('goods.quantity'), width: 11, align: 'right' }, { header: x.t('goods.value'), width: 14, align: 'right' }, { header: x.t('goods.control'), width: 18 }, { header: x.t('goods.licence'), width: 12 }],
         s.goods.map((g) => [
           g.description, g.hsCode, `${x.number(g.quantity, 3)} ${g.unit}`,
           g.value === null ? '' : `${x.money(g.value.amount)} ${g.value.currency}`,

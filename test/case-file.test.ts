@@ -105,6 +105,8 @@ t.test('the English case file of the demo case, as al.prosecutor downloads it', 
     t.match(plain.stdout, /^Page size:\s+595\.2\d* x 841\.8\d* pts \(A4\)/m, 'the pages are A4')
     t.match(plain.stdout, /^Encrypted:\s+no/m, 'the file is not encrypted (PDF/A forbids it)')
     t.match(plain.stdout, /^JavaScript:\s+no/m, 'the file holds no JavaScript')
+    t.match(info.stdout, /<xmp:CreateDate>/, 'the XMP carries the creation date of the document information')
+    t.notMatch(plain.stdout, /^ModDate:/m, 'and the document information has no ModDate that the XMP would lack')
   })
 
   t.test('carries the bundle manifest minus its case-file.pdf entry as the associated file manifest.json', async (t) => {

@@ -852,8 +852,9 @@ export async function renderCaseFile (m: CaseFileModel, template: CaseFileTempla
       Subject: m.case.title,
       Creator: 'Strongroom',
       Producer: 'Strongroom (pdfkit)',
-      CreationDate: when,
-      ModDate: when
+      // No ModDate: pdfkit's XMP carries the creation date only, and PDF/A wants each date of the
+      // document information repeated in the XMP.
+      CreationDate: when
     }
   })
   registerFonts(doc)

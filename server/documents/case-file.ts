@@ -78,14 +78,21 @@ function size (x: Texts, bytes: number): string {
 }
 
 /** The anomalies of one chain of custody, as VERIFIABILITY.md asks them called out. */
-export function custodyAnomalies (events: Exhibit['events'], limits: CaseFileTemplate['anomalies']): Array<{ seq: number, key: string, vars: Record<string, string | number> }> {
+/**
+ * A hand-over not received is an anomaly once it has waited longer than the
+ * gap allowed between a hand-over and its receipt, at the file's generation
+ * time `at`; before that the exhibit is simply in transit.
+ */
+export function custodyAnomalies (events: Exhibit['events'], limits: CaseFileTemplate['anomalies'], at: string): Array<{ seq: number, key: string, vars: Record<string, string | number> }> {
   const found: Array<{ seq: number, key: string, vars: Record<string, string | number> }> = []
   const hours = (a: string, b: string): number => (Date.parse(b) - Date.parse(a)) / 3600000
   events.forEach((e, i) => {
     if (e.sealIntact === false) found.push({ seq: e.seq, key: 'anomaly.brokenSeal', vars: { seq: e.seq, seal: e.sealNumber ?? '—' } })
     if (e.type === 'transferred') {
       const receipt = events.slice(i + 1).find((r) => r.type === 'received')
-      if (receipt === undefined) found.push({ seq: e.seq, key: 'anomaly.pendingHandover', vars: { seq: e.seq } })
+      if (receipt === undefined) {
+        if (hours(e.occurredAt, at) > limits.handoverGapHours) found.push({ seq: e.seq, key: 'anomaly.pendingHandover', vars: { seq: e.seq, hours: Math.round(hours(e.occurredAt, at)) } })
+      }
       else if (hours(e.occurredAt, receipt.occurredAt) > limits.handoverGapHours) {
         found.push({ seq: e.seq, key: 'anomaly.handoverGap', vars: { from: e.seq, to: receipt.seq, hours: Math.round(hours(e.occurredAt, receipt.occurredAt)) } })
       }
@@ -682,7 +689,7 @@ function custodySection (w: Writer, m: CaseFileModel, limits: CaseFileTemplate['
   const { x } = w
   w.section('custody')
   for (const e of m.exhibits) {
-    const anomalies = custodyAnomalies(e.events, limits)
+    const anomalies = custodyAnomalies(e.events, limits, m.generatedAt)
     const flagged = new Set(anomalies.map((a) => a.seq))
     w.headedTable(e.label, [
       { header: x.t('custody.seq'), width: 4 }, { header: x.t('custody.when'), width: 17 }, { header: x.t('custody.event'), width: 12 },

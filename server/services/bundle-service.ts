@@ -12,6 +12,7 @@ import { loadTemplate, type Language } from '../documents/template.js'
 import { Problem } from '../errors.js'
 import { canonicalJson } from '../lib/canonical-json.js'
 import { ChunkPool } from '../lib/chunk-pool.js'
+import { collectGarbage } from '../lib/gc.js'
 import { sha256Hex } from '../lib/hash.js'
 import { discardSpool, readSpool, spoolPath, type Spooled } from '../lib/spool.js'
 import { newId } from '../lib/ids.js'
@@ -523,7 +524,9 @@ export function createBundleService (deps: {
         throw err
       }
       const pool = new ChunkPool(4, 1024 * 1024)
-      return { pdf: readSpool(pdf.path, pool), size: pdf.size, reference: r.record.reference, written: (chunk) => { pool.release(chunk) } }
+      const stream = readSpool(pdf.path, pool)
+      stream.once('close', () => { setImmediate(collectGarbage) }) // as after a bundle
+      return { pdf: stream, size: pdf.size, reference: r.record.reference, written: (chunk) => { pool.release(chunk) } }
     },
 
     /**
@@ -570,6 +573,7 @@ export function createBundleService (deps: {
       let spooled: string | undefined
       let finished = false
       output.on('close', () => {
+        setImmediate(collectGarbage) // the bundle's records, proofs and rows are garbage now
         if (spooled !== undefined) discardSpool(spooled)
         if (finished) return
         reading?.destroy()

@@ -10,9 +10,10 @@ import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import t, { type Test } from 'tap'
 import { as } from './helpers/app.js'
+import { keywordHashes } from '../server/verify/verify-bundle.js'
 import { createItem, createSeizure, custody, evidenceApp, goodsLine, upload, type Caller } from './helpers/evidence.js'
 import {
-  albanianTime, caseView, describeWord, generatedNow, getPdf, headingPage, inkNearEdges, overlappingWords, pageTexts, pdfPages, pdfText, pdfWords, tool, wordsOffPage, type CaseView
+  albanianTime, caseView, describeWord, generatedNow, getPdf, keep, headingPage, inkNearEdges, overlappingWords, pageTexts, pdfPages, pdfText, pdfWords, tool, wordsOffPage, type CaseView
 } from './helpers/documents.js'
 
 // Each test renders a multi-page case file and runs the poppler tools on every page.
@@ -71,6 +72,24 @@ t.test('a party named like an HTML tag is printed as its literal text', async (t
   t.ok(text.includes('<script>alert(2)</script>'), 'a script tag is printed as text')
   const info = await tool('pdfinfo', [file])
   t.match(info.stdout, /^JavaScript:\s+no/m, 'and the PDF holds no JavaScript')
+})
+
+t.test('a case title with XML and PDF syntax in it stays text in the metadata: the XMP is well-formed and names the one manifest hash', async (t) => {
+  const { app, out, investigator, kase } = await bigCase(t, 2)
+  const title = 'Fraud & "Co" <pdf:Keywords>AL; 0000000000000000000000000000000000000000000000000000000000000000</pdf:Keywords> /Keywords 1 0 R ]]>'
+  const patched = await as(app, investigator.token)('PATCH', `/api/cases/${kase.id}`, { title })
+  t.equal(patched.statusCode, 200, `the case is retitled (${patched.body.slice(0, 200)})`)
+  const { file, bytes } = await getPdf(t, app, investigator.token, kase.id, `generatedAt=${generatedNow()}`, out, 'xmp.pdf')
+  const meta = await tool('pdfinfo', ['-meta', file])
+  const xml = meta.stdout.slice(meta.stdout.indexOf('<?xpacket'))
+  const parsed = await tool('python3', ['-c', 'import sys, xml.dom.minidom as m; d = m.parseString(open(sys.argv[1], encoding="utf-8").read()); print(len(d.getElementsByTagName("pdf:Keywords")))', keep(out, 'xmp.xml', Buffer.from(xml, 'utf8'))])
+  t.equal(parsed.code, 0, `the XMP parses as XML (${parsed.stderr.trim().slice(0, 200)})`)
+  t.equal(parsed.stdout.trim(), '1', 'with one pdf:Keywords element')
+  const info = await tool('pdfinfo', [file])
+  t.equal(/^Subject:\s+(.*)$/m.exec(info.stdout)?.[1], title, 'the document information keeps the title as written')
+  const hashes = keywordHashes(bytes)
+  t.equal(hashes.length, 2, 'the verifier finds the Keywords of the XMP and of the document information')
+  t.ok(hashes.every((h) => /^[0-9a-f]{64}$/.test(h) && h !== '0'.repeat(64) && h === hashes[0]), `both name the real manifest hash, not the one in the title (${hashes.join(', ')})`)
 })
 
 t.test('long texts wrap inside the page, nothing is drawn over other text, and a 60-event chain of custody repeats its header on every page it spans', async (t) => {

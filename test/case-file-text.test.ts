@@ -68,14 +68,14 @@ const BLOCKS: Array<{ text: string, size: number, y: number, options: BlockOptio
   { text: 'Quantity', size: 8, y: 212, options: { width: 70, align: 'right' } }, // measured once per font and size
   { text: 'Quantity', size: 9.5, y: 219, options: { width: 70, align: 'right' } },
   { text: 'Seal', size: 8, y: 220, options: { width: 60, align: 'left' } },
-  { text: 'A paragraph long enough to be wrapped by pdfkit, which the shortcut leaves to it: '.repeat(4), size: 9.5, y: 240, options: { width: 483, lineGap: 1.5 } },
+  { text: 'A paragraph long enough to be wrapped, which drawBlock breaks into lines where pdfkit does: '.repeat(4), size: 9.5, y: 240, options: { width: 483, lineGap: 1.5 } },
   { text: 'Centred text is left to pdfkit', size: 8.5, y: 330, options: { width: 483, align: 'center' } },
   // A soft hyphen in a line that ends within a hyphen's width of the edge (in the regular font):
   // it fits, but pdfkit wants room for the hyphen too and wraps it.
   { text: `${'a'.repeat(44)}${'i'.repeat(92)} Kon\u00adi`, size: 9.5, y: 350, options: { width: 483 } },
   { text: 'Empty line between\n\nthe two', size: 9.5, y: 395, options: { width: 483 } },
   // Page headers and footers: a reference at the right of its third of the page, and a text too
-  // long for its column, which is left to pdfkit (it wraps it).
+  // long for its column (pdfkit wraps it, lineBreak: false or not; drawBlock wraps it the same).
   { text: 'AL-C-2026-0002', size: 8, y: 425, options: { width: 160, align: 'right' } },
   { text: 'Drejtoria e Përgjithshme e Doganave, Tiranë', size: 8, y: 440, options: { width: 60 } },
   // Custody table cells wrapped in narrow columns; the same text again (measured once), at

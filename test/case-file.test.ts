@@ -278,6 +278,7 @@ t.test('the case file and the bundle are 404 for a prosecutor who is not a membe
     t.match(early.json<{ detail: string }>().detail, /before the case's last recorded change/, 'and the answer says why')
     const tomorrow = new Date(Date.parse(GENERATED) + 86_400_000).toISOString()
     assertProblem(t, await as(app, prosecutor.token)('GET', `/api/cases/${kase.id}/${doc}?generatedAt=${tomorrow}`), 400, { code: 'validation-failed' }, `${doc} "generated" tomorrow`)
+    assertProblem(t, await as(app, prosecutor.token)('GET', `/api/cases/${kase.id}/${doc}?generatedAt=2026-06-30T23:59:60Z`), 400, { code: 'validation-failed' }, `${doc} "generated" at a leap second, which the format allows and Date cannot hold`)
   }
   const admin = await login(app, 'admin', ADMIN_PASSWORD)
   t.equal((await auditEntries(app, admin)).filter((e) => e.action === 'case.download').length, 0, 'no download is audited for a refused request')

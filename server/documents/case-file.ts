@@ -126,6 +126,29 @@ function writeContent (doc: PdfkitInternals, ops: string): void {
   doc.addContent(Buffer.from(`${ops}\n`, 'latin1'))
 }
 
+/**
+ * pdfkit copies the document information (title, author, subject, keywords)
+ * into the XMP metadata as it is: a case title with "<" or "&" would make
+ * the XMP ill-formed XML (PDF/A) or put elements of its own into it (a
+ * second Keywords, say). The XMP gets them escaped; the document information
+ * dictionary, a PDF string, keeps them as written.
+ */
+function escapeXmpInfo (pdf: PDFKit.PDFDocument): void {
+  const doc = pdf as unknown as { _addInfo: () => void, info: Record<string, unknown> }
+  const addInfo = doc._addInfo
+  doc._addInfo = function (this: typeof doc): void {
+    const written = { ...this.info }
+    for (const [key, value] of Object.entries(written)) {
+      if (typeof value === 'string') this.info[key] = value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+    }
+    try {
+      addInfo.call(this)
+    } finally {
+      Object.assign(this.info, written)
+    }
+  }
+}
+
 /** A number in a content stream as pdfkit writes it (PDFObject.number). */
 function num (n: number): number {
   return Math.round(n * 1e6) / 1e6
@@ -356,8 +379,9 @@ class Writer {
    */
   paragraphStart (text: string, options: { size?: number, font?: string } = {}): number {
     this.doc.font(options.font ?? 'regular').fontSize(options.size ?? 9.5)
-    const h = this.doc.heightOfString(text, { width: WIDTH })
-    const line = this.doc.currentLineHeight(true)
+    // Measured with the line gap paragraph() draws with.
+    const h = this.doc.heightOfString(text, { width: WIDTH, lineGap: 1.5 })
+    const line = this.doc.currentLineHeight(true) + 1.5
     return h <= 6 * line ? h : 3 * line
   }
 
@@ -492,6 +516,10 @@ class Writer {
     }
     this.ensure(start(rows))
     header()
+    const captionHeight = (): number => {
+      this.doc.font('italic').fontSize(fontSize + 0.5)
+      return this.doc.heightOfString(this.x.t('table.continued', { title: options.title ?? '' }), { width: WIDTH }) + this.doc.currentLineHeight(true) * 0.3
+    }
     const nextPage = (): void => {
       this.doc.addPage()
       if (options.title !== undefined) {
@@ -534,7 +562,8 @@ class Writer {
       const space = text.lastIndexOf(' ', lo)
       return space > lo / 2 ? space + 1 : lo
     }
-    const pageBody = this.bottom - MARGIN.top - 40
+    // A new page's room for rows: below the header, and the continued caption over it.
+    const pageBody = this.bottom - MARGIN.top - 40 - (options.title === undefined ? 0 : captionHeight())
     rows.forEach((row, r) => {
       const marked = options.marks?.[r] === true
       let rest = row
@@ -865,6 +894,7 @@ export async function renderCaseFile (m: CaseFileModel, template: CaseFileTempla
     }
   })
   registerFonts(doc)
+  escapeXmpInfo(doc)
   compactFinishedPages(doc)
   doc.on('data', write)
   const done = new Promise<void>((resolve, reject) => { doc.on('end', resolve); doc.on('error', reject) })

@@ -174,14 +174,21 @@ case file): ${thumbprint}
         raise SystemExit(1 if bad else 0)
         EOF
         python3 proofs.py
-      The checkpoint is a C2SP signed note: its signature line is
-      "— <origin> base64(key id (4 bytes) || Ed25519 signature)" over the note's
-      text up to and including the last newline before the blank line. With the
-      key.der of step b (after a key rotation, the checkpoint may be signed by
-      an earlier key of keys/jwks.json):
+      The checkpoint is a C2SP signed note: each signature line after the blank
+      line is "— <origin> base64(key id (4 bytes) || Ed25519 signature)" over the
+      note's text up to and including the last newline before the blank line.
+      After a key rotation it may be signed by an earlier key of keys/jwks.json,
+      so every key is tried on every signature:
         sed '/^$/,$d' audit/checkpoint > note-text
-        sed -n '/^$/{n;p;q}' audit/checkpoint | cut -d' ' -f3 | base64 -d | tail -c 64 > note-signature
-        openssl pkeyutl -verify -pubin -inkey key.der -keyform DER -rawin -in note-text -sigfile note-signature
+        sed '1,/^$/d' audit/checkpoint | cut -d' ' -f3 > note-signatures
+        python3 -c 'import json,base64;[print(base64.urlsafe_b64decode(k["x"]+"==").hex()) for k in json.load(open("keys/jwks.json"))["keys"]]' > note-keys
+        while read -r X; do
+          echo "302a300506032b6570032100$X" | xxd -r -p > note-key.der
+          while read -r S; do
+            printf '%s' "$S" | base64 -d | tail -c 64 > note-signature
+            openssl pkeyutl -verify -pubin -inkey note-key.der -keyform DER -rawin -in note-text -sigfile note-signature >/dev/null 2>&1 && echo "checkpoint signature verified" || true
+          done < note-signatures
+        done < note-keys
 
    e. records/*.json are RFC 8785 canonical JSON; each must equal the "data" (or
       "data.case" / "data.seizure") of the latest audit entry of that record.
@@ -320,6 +327,8 @@ export function createBundleService (deps: {
     const current = now().getTime()
     if (requested === undefined) return toSecond(current)
     const asked = Date.parse(requested)
+    // The schema's date-time format lets a leap second (23:59:60) through, which Date cannot hold.
+    if (!Number.isFinite(asked)) throw Problem.badRequest(`generatedAt ${requested} is not a time this server can represent`, [{ field: 'generatedAt', message: 'must be a date and time' }])
     const earliest = toSecond(Date.parse(changed))
     if (asked < Date.parse(earliest)) {
       throw Problem.badRequest(`generatedAt ${requested} is before the case's last recorded change (${changed}): a file of the case as it is now cannot have been generated then. A file can be made again for a time from ${earliest} to now, while the case stays as it is`, [{ field: 'generatedAt', message: `must not be before ${earliest}` }])

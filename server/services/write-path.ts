@@ -55,7 +55,7 @@ export function sqliteNodeStore (db: Db): NodeStore {
       for (let i = 0; i < sorted.length;) {
         let j = i
         while (j + 1 < sorted.length && (sorted[j + 1] as number) - (sorted[j] as number) <= 64) j++
-        for (const row of span.all(level, sorted[i] as number, sorted[j] as number)) if (wanted.has(row.idx)) found.set(row.idx, row.hash)
+        for (const row of span.iterate(level, sorted[i] as number, sorted[j] as number)) if (wanted.has(row.idx)) found.set(row.idx, row.hash)
         i = j + 1
       }
       return found

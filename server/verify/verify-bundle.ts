@@ -77,15 +77,24 @@ async function readZip (file: string, onProgress: (path: string) => void): Promi
   return { members, problems }
 }
 
-/** The EmbeddedFile streams of a PDF, inflated (pdfkit writes them with /FlateDecode). */
+/**
+ * The EmbeddedFile streams of a PDF, inflated (pdfkit writes them with
+ * /FlateDecode): the first 16 such dictionaries, each read within 2 KiB, so
+ * that a hostile file costs time in proportion to its size only.
+ */
 export function embeddedFiles (pdf: Buffer): Buffer[] {
   const found: Buffer[] = []
   const text = pdf.toString('latin1')
-  const re = /\/Type \/EmbeddedFile[\s\S]*?\/Length (\d+)[\s\S]*?>>\s*stream\r?\n/g
-  let m
-  while ((m = re.exec(text)) !== null) {
-    const start = m.index + m[0].length
-    const raw = pdf.subarray(start, start + Number(m[1]))
+  let at = -1
+  for (let seen = 0; seen < 16; seen++) {
+    at = text.indexOf('/Type /EmbeddedFile', at + 1)
+    if (at < 0) break
+    const window = text.slice(at, at + 2048)
+    const length = /\/Length (\d{1,12})\b/.exec(window)
+    const stream = /stream\r?\n/.exec(window)
+    if (length === null || stream === null || stream.index < length.index) continue
+    const start = at + stream.index + stream[0].length
+    const raw = pdf.subarray(start, start + Number(length[1]))
     try { found.push(inflateSync(raw)) } catch { found.push(raw) }
   }
   return found
@@ -290,19 +299,30 @@ export async function verifyBundle (file: string, options: { expectedThumbprint?
 
 /**
  * The manifest hashes a case file names in its metadata: the last word of its
- * Keywords ("<case reference>; <SHA-256>"), in the document information
- * dictionary and in the XMP. Both are written as plain text (pdfkit).
+ * Keywords ("<case reference>; <SHA-256>"), in the XMP and in the document
+ * information dictionary. pdfkit writes both after every page and image (whose
+ * bytes, a photo's, may hold anything), so the last XMP Keywords and the last
+ * trailer's /Info are the file's own; each is read from a bounded slice.
  */
 export function keywordHashes (pdf: Buffer): string[] {
   const text = pdf.toString('latin1')
+  const lastWord = (keywords: string | undefined): string => /([0-9a-f]{64})\s*$/.exec(keywords ?? '')?.[1] ?? '(none)'
   const found: string[] = []
-  const xmp = /<pdf:Keywords>([^<]*)<\/pdf:Keywords>/.exec(text)
-  const ref = /\/Keywords (\d+) 0 R/.exec(text)
-  const info = ref === null ? /\/Keywords \(([^)]*)\)/.exec(text) : new RegExp(`(?:^|\\n)${ref[1]} 0 obj\\n\\(([^)]*)\\)`).exec(text)
-  for (const keywords of [xmp?.[1], info?.[1]]) {
-    if (keywords === undefined) continue
-    const last = /([0-9a-f]{64})\s*$/.exec(keywords)
-    found.push(last?.[1] ?? '(none)')
+  const xmpAt = text.lastIndexOf('<pdf:Keywords>')
+  if (xmpAt >= 0) found.push(lastWord(/^<pdf:Keywords>([^<]{0,1024})<\/pdf:Keywords>/.exec(text.slice(xmpAt, xmpAt + 1100))?.[1]))
+  const infoAt = text.lastIndexOf('/Info ')
+  const info = infoAt >= 0 ? /^\/Info (\d{1,10}) 0 R/.exec(text.slice(infoAt, infoAt + 30)) : null
+  if (info !== null) {
+    const objectAt = text.lastIndexOf(`\n${info[1]} 0 obj\n`)
+    const dict = objectAt >= 0 ? text.slice(objectAt, objectAt + 4096) : ''
+    const ref = /\/Keywords (\d{1,10}) 0 R/.exec(dict)
+    const inline = ref === null ? /\/Keywords \(([^)]{0,1024})\)/.exec(dict) : null
+    if (ref !== null) {
+      const keywordsAt = text.lastIndexOf(`\n${ref[1]} 0 obj\n`)
+      found.push(lastWord(keywordsAt >= 0 ? /^\n\d+ 0 obj\n\(([^)]{0,1024})\)/.exec(text.slice(keywordsAt, keywordsAt + 1100))?.[1] : undefined))
+    } else if (inline !== null) {
+      found.push(lastWord(inline[1]))
+    }
   }
   return found
 }

@@ -516,15 +516,15 @@ class Writer {
     }
     this.ensure(start(rows))
     header()
-    const captionHeight = (): number => {
-      this.doc.font('italic').fontSize(fontSize + 0.5)
-      return this.doc.heightOfString(this.x.t('table.continued', { title: options.title ?? '' }), { width: WIDTH }) + this.doc.currentLineHeight(true) * 0.3
-    }
+    // On each page the table runs on to: "<title> (continued)" over the header.
+    const caption = options.title === undefined ? undefined : this.x.t('table.continued', { title: options.title })
+    const captionFont = (): PDFKit.PDFDocument => this.doc.font('italic').fontSize(fontSize + 0.5)
+    const captionHeight = (): number => caption === undefined ? 0 : captionFont().heightOfString(caption, { width: WIDTH }) + this.doc.currentLineHeight(true) * 0.3
     const nextPage = (): void => {
       this.doc.addPage()
-      if (options.title !== undefined) {
-        this.doc.font('italic').fontSize(fontSize + 0.5).fillColor(MUTED)
-        this.block(this.x.t('table.continued', { title: options.title }), MARGIN.left, this.doc.y, { width: WIDTH })
+      if (caption !== undefined) {
+        captionFont().fillColor(MUTED)
+        this.block(caption, MARGIN.left, this.doc.y, { width: WIDTH })
         this.doc.moveDown(0.3)
       }
       header()
@@ -563,7 +563,7 @@ class Writer {
       return space > lo / 2 ? space + 1 : lo
     }
     // A new page's room for rows: below the header, and the continued caption over it.
-    const pageBody = this.bottom - MARGIN.top - 40 - (options.title === undefined ? 0 : captionHeight())
+    const pageBody = this.bottom - MARGIN.top - 40 - captionHeight()
     rows.forEach((row, r) => {
       const marked = options.marks?.[r] === true
       let rest = row

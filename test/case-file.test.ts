@@ -193,6 +193,8 @@ t.test('?lang=sq gives the Albanian case file: "faqe X nga Y" on every page and 
     t.ok(all.includes(heading), `the Albanian heading "${heading}" is there`)
   }
   t.ok(all.includes('Gjeneruar më'), 'the cover labels are Albanian')
+  t.ok(all.includes('Drejtoria e Përgjithshme e Doganave'), 'the agency is named in Albanian (templates/case-file.json agencyNames)')
+  t.notOk(all.includes('Albanian Customs Administration'), 'and not by its English name')
   t.ok(all.includes(albanianTime(GENERATED)), `the generation time is in the Albanian date format (${albanianTime(GENERATED)})`)
   t.ok(/48[\s\u00a0\u202f]000,00 EUR/.test(all), 'amounts are in the Albanian number format (48 000,00 EUR)')
   for (const english of ['Chain of custody', 'Exhibit list', 'Certificate of integrity', 'Contents']) {

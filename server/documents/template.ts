@@ -8,6 +8,8 @@ export type Language = typeof LANGUAGES[number]
 export interface CaseFileTemplate {
   sections: string[]
   anomalies: { handoverGapHours: number, lateRecordingHours: number }
+  /** Agencies' names as each language's file prints them, by agency code; the registered name otherwise. */
+  agencyNames?: Record<string, Partial<Record<Language, string>>>
   texts: Record<Language, Record<string, string>>
 }
 

@@ -277,6 +277,7 @@ export function createBundleService (deps: {
     const origin = checkpoint.note.split('\n')[0] ?? ''
     const signer = log.signer()
 
+    const template = loadTemplate()
     const exhibits: Exhibit[] = g.itemRows.map((row) => {
       const view = items.view(row)
       const events = eventsByItem.get(row.id) ?? []
@@ -300,7 +301,7 @@ export function createBundleService (deps: {
     })
     const model: Omit<CaseFileModel, 'photos' | 'manifest'> = {
       generatedAt,
-      agency: { code: user.agency.code, name: user.agency.name, country: user.agency.country },
+      agency: { code: user.agency.code, name: template.agencyNames?.[user.agency.code]?.[lang] ?? user.agency.name, country: user.agency.country },
       case: record,
       members: record.members.map((m) => ({ name: nameOf(m.userId) ?? m.userId, role: m.role })),
       statusHistory: db.select().from(caseStatusChanges).where(eq(caseStatusChanges.caseId, caseId)).orderBy(asc(caseStatusChanges.changedAt)).all()
@@ -311,7 +312,7 @@ export function createBundleService (deps: {
       checkpoint: { note: checkpoint.note, origin, size: checkpoint.size, rootHash: checkpoint.rootHash.toString('base64') },
       keyThumbprint: signer.kid
     }
-    return { user, lang, generatedAt, checkOriginals, g, record, eventsByItem, evidence, entries, checkpoint, origin, signer, model, photos, template: loadTemplate() }
+    return { user, lang, generatedAt, checkOriginals, g, record, eventsByItem, evidence, entries, checkpoint, origin, signer, model, photos, template }
   }
 
   type Read = ReturnType<typeof read>

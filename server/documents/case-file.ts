@@ -77,9 +77,9 @@ function size (x: Texts, bytes: number): string {
   return `${x.number(bytes / 1024 ** 3, 2)} GiB`
 }
 
-/** The anomalies of one chain of custody, as VERIFIABILITY.md asks them called out. */
 /**
- * A hand-over not received is an anomaly once it has waited longer than the
+ * The anomalies of one chain of custody, as VERIFIABILITY.md asks them called
+ * out. A hand-over not received is an anomaly once it has waited longer than the
  * gap allowed between a hand-over and its receipt, at the file's generation
  * time `at`; before that the exhibit is simply in transit.
  */
@@ -168,15 +168,21 @@ type Encoded = { tj: string, advances: number[] } | null
  * puts its glyphs in the font's subset, as pdfkit needs.
  */
 const encodings = new WeakMap<object, Map<string, Encoded>>()
-const widths = new WeakMap<object, Map<number, Map<string, number>>>()
+const widths = new WeakMap<object, Map<string, number>>()
 const wrappings = new WeakMap<object, Map<string, Wrapped>>()
+
+/** The entries of `cache` kept for `font`, made empty on first use. */
+function kept<T> (cache: WeakMap<object, Map<string, T>>, font: object): Map<string, T> {
+  let known = cache.get(font)
+  if (known === undefined) cache.set(font, known = new Map())
+  return known
+}
 
 /** A text as pdfkit's line wrapper breaks it: the lines it draws, and the height heightOfString gives. */
 interface Wrapped { lines: string[], height: number }
 
 function encoded (font: PdfkitInternals['_font'], text: string): Encoded {
-  let known = encodings.get(font)
-  if (known === undefined) encodings.set(font, known = new Map())
+  const known = kept(encodings, font)
   const hit = known.get(text)
   if (hit !== undefined) return hit
   const [glyphs, positions] = font.encode(text)
@@ -208,12 +214,10 @@ function encoded (font: PdfkitInternals['_font'], text: string): Encoded {
 /** pdfkit's doc.widthOfString(text) in the current font and size, each text measured once per font and size. */
 export function widthOf (pdf: PDFKit.PDFDocument, text: string): number {
   const doc = pdf as unknown as PdfkitInternals
-  let bySize = widths.get(doc._font)
-  if (bySize === undefined) widths.set(doc._font, bySize = new Map())
-  let known = bySize.get(doc._fontSize)
-  if (known === undefined) bySize.set(doc._fontSize, known = new Map())
-  let width = known.get(text)
-  if (width === undefined) known.set(text, width = pdf.widthOfString(text))
+  const known = kept(widths, doc._font)
+  const key = `${doc._fontSize}\u0000${text}`
+  let width = known.get(key)
+  if (width === undefined) known.set(key, width = pdf.widthOfString(text))
   return width
 }
 
@@ -253,8 +257,7 @@ export function drawLine (pdf: PDFKit.PDFDocument, text: string, x: number, y: n
  */
 export function wrappedLines (pdf: PDFKit.PDFDocument, text: string, width: number, lineGap?: number): Wrapped {
   const doc = pdf as unknown as PdfkitInternals
-  let known = wrappings.get(doc._font)
-  if (known === undefined) wrappings.set(doc._font, known = new Map())
+  const known = kept(wrappings, doc._font)
   const key = `${doc._fontSize}\u0000${width}\u0000${lineGap ?? ''}\u0000${text}`
   const hit = known.get(key)
   if (hit !== undefined) return hit
@@ -379,8 +382,8 @@ class Writer {
    */
   paragraphStart (text: string, options: { size?: number, font?: string } = {}): number {
     this.doc.font(options.font ?? 'regular').fontSize(options.size ?? 9.5)
-    // Measured with the line gap paragraph() draws with.
-    const h = this.doc.heightOfString(text, { width: WIDTH, lineGap: 1.5 })
+    // Measured as paragraph() draws it (the line gap, the lines kept for drawBlock).
+    const h = wrappedLines(this.doc, text, WIDTH, 1.5).height
     const line = this.doc.currentLineHeight(true) + 1.5
     return h <= 6 * line ? h : 3 * line
   }
@@ -411,7 +414,7 @@ class Writer {
     const lines = this.shortLines(label, FACT_LABEL - 8)?.length === 1 ? this.shortLines(value, WIDTH - FACT_LABEL) : null
     if (lines !== null) return { h: Math.max(lines.length * this.doc.currentLineHeight(true), 11), lines }
     // A label that wraps in its column may be the taller of the two.
-    return { h: Math.max(this.doc.heightOfString(value, { width: WIDTH - FACT_LABEL }), this.doc.heightOfString(label, { width: FACT_LABEL - 8 }), 11), lines }
+    return { h: Math.max(wrappedLines(this.doc, value, WIDTH - FACT_LABEL).height, wrappedLines(this.doc, label, FACT_LABEL - 8).height, 11), lines }
   }
 
   /** The room facts() needs on the page it starts on: its first row. */

@@ -9,8 +9,8 @@ export const sha256Hex = (bytes: Buffer | Uint8Array): string => createHash('sha
  * stored under; null when it is gone, unreadable or changed.
  */
 export async function readVerified (file: string, sha256: string): Promise<Buffer | null> {
-  const bytes = await fs.promises.readFile(file).catch(() => null)
-  return bytes === null || sha256Hex(bytes) !== sha256 ? null : bytes
+  // A reader of its own: its buffer is this caller's to keep.
+  return await new ReusedReader().readVerified(file, sha256)
 }
 
 /**

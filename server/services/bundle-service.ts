@@ -202,7 +202,13 @@ case file): ${thumbprint}
 }
 
 /** A time to the second, as files carry it. */
-const toSecond = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString()
+const toSecond = (ms: number): number => Math.floor(ms / 1000) * 1000
+
+/**
+ * Four buffers of 1 MiB to read a download's files into in turn, each given
+ * back when the socket has written it (lib/chunk-pool.ts, lib/send.ts).
+ */
+const downloadPool = (): ChunkPool => new ChunkPool(4, 1024 * 1024)
 
 export function createBundleService (deps: {
   now: () => Date
@@ -326,16 +332,17 @@ export function createBundleService (deps: {
    */
   function generationTime (requested: string | undefined, changed: string): string {
     const current = now().getTime()
-    if (requested === undefined) return toSecond(current)
+    if (requested === undefined) return new Date(toSecond(current)).toISOString()
     const asked = Date.parse(requested)
     // The schema's date-time format lets a leap second (23:59:60) through, which Date cannot hold.
     if (!Number.isFinite(asked)) throw Problem.badRequest(`generatedAt ${requested} is not a time this server can represent`, [{ field: 'generatedAt', message: 'must be a date and time' }])
     const earliest = toSecond(Date.parse(changed))
-    if (asked < Date.parse(earliest)) {
-      throw Problem.badRequest(`generatedAt ${requested} is before the case's last recorded change (${changed}): a file of the case as it is now cannot have been generated then. A file can be made again for a time from ${earliest} to now, while the case stays as it is`, [{ field: 'generatedAt', message: `must not be before ${earliest}` }])
+    if (asked < earliest) {
+      const from = new Date(earliest).toISOString()
+      throw Problem.badRequest(`generatedAt ${requested} is before the case's last recorded change (${changed}): a file of the case as it is now cannot have been generated then. A file can be made again for a time from ${from} to now, while the case stays as it is`, [{ field: 'generatedAt', message: `must not be before ${from}` }])
     }
     if (asked > current) throw Problem.badRequest(`generatedAt ${requested} is in the future`, [{ field: 'generatedAt', message: 'must not be in the future' }])
-    return toSecond(asked)
+    return new Date(toSecond(asked)).toISOString()
   }
 
   /**
@@ -533,7 +540,7 @@ export function createBundleService (deps: {
         discardSpool(pdf.path)
         throw err
       }
-      const pool = new ChunkPool(4, 1024 * 1024)
+      const pool = downloadPool()
       const stream = readSpool(pdf.path, pool)
       stream.once('close', () => { setImmediate(collectGarbage) }) // as after a bundle
       return { pdf: stream, size: pdf.size, reference: r.record.reference, written: (chunk) => { pool.release(chunk) } }
@@ -570,8 +577,8 @@ export function createBundleService (deps: {
         throw err
       }
       const mtime = new Date(generatedAt)
-      // The evidence and the case file are read into four buffers of 1 MiB in turn, each given back when the socket has written it.
-      const pool = new ChunkPool(4, 1024 * 1024)
+      // The evidence and the case file are read into the same few buffers.
+      const pool = downloadPool()
       const zip = new yazl.ZipFile()
       const options = { mtime, mode: 0o100644 }
       let sent = 0

@@ -82,9 +82,8 @@ async function readZip (file: string, onProgress: (path: string) => void): Promi
  * /FlateDecode): the first 16 such dictionaries, each read within 2 KiB, so
  * that a hostile file costs time in proportion to its size only.
  */
-export function embeddedFiles (pdf: Buffer): Buffer[] {
+export function embeddedFiles (pdf: Buffer, text = pdf.toString('latin1')): Buffer[] {
   const found: Buffer[] = []
-  const text = pdf.toString('latin1')
   let at = -1
   for (let seen = 0; seen < 16; seen++) {
     at = text.indexOf('/Type /EmbeddedFile', at + 1)
@@ -289,8 +288,10 @@ export async function verifyBundle (file: string, options: { expectedThumbprint?
     const expected = canonicalJson({ ...manifest, files: (manifest.files ?? []).filter((f) => f.path !== 'case-file.pdf') })
     const sha256 = sha256Hex(Buffer.from(expected, 'utf8'))
     report.embeddedManifestSha256 = sha256
-    const named = keywordHashes(pdf)
-    if (!embeddedFiles(pdf).some((b) => b.toString('utf8') === expected)) fail('case-file.pdf', 'does not embed this bundle\'s manifest')
+    // Both read the file as latin1 text; a case file is tens of MiB, so it is made once.
+    const text = pdf.toString('latin1')
+    const named = keywordHashes(pdf, text)
+    if (!embeddedFiles(pdf, text).some((b) => b.toString('utf8') === expected)) fail('case-file.pdf', 'does not embed this bundle\'s manifest')
     else if (named.length === 0 || named.some((h) => h !== sha256)) fail('case-file.pdf', `embeds this bundle's manifest (SHA-256 ${sha256}), but its metadata names ${named.length === 0 ? 'no manifest hash' : named.filter((h) => h !== sha256).join(', ')}`)
     else pass('case-file.pdf', `embeds this bundle's manifest and names its SHA-256 ${sha256} in its metadata (the QR code on the cover is not decoded here: compare it by eye or with a reader)`)
   }
@@ -304,8 +305,7 @@ export async function verifyBundle (file: string, options: { expectedThumbprint?
  * bytes, a photo's, may hold anything), so the last XMP Keywords and the last
  * trailer's /Info are the file's own; each is read from a bounded slice.
  */
-export function keywordHashes (pdf: Buffer): string[] {
-  const text = pdf.toString('latin1')
+export function keywordHashes (pdf: Buffer, text = pdf.toString('latin1')): string[] {
   const lastWord = (keywords: string | undefined): string => /([0-9a-f]{64})\s*$/.exec(keywords ?? '')?.[1] ?? '(none)'
   const found: string[] = []
   const xmpAt = text.lastIndexOf('<pdf:Keywords>')
